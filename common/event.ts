@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/** The eight retail event types an agent emits (docs/DESIGN.md, "Event contract"). */
+export const EVENT_TYPES = [
+  'ENTRY',
+  'EXIT',
+  'REENTRY',
+  'ZONE_ENTER',
+  'ZONE_EXIT',
+  'ZONE_DWELL',
+  'BILLING_QUEUE_JOIN',
+  'BILLING_QUEUE_ABANDON',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Types whose `zone_id` must be non-null: they happen in a zone. */
+export const ZONED_EVENT_TYPES: ReadonlySet<EventType> = new Set([
+  'ZONE_ENTER',
+  'ZONE_EXIT',
+  'ZONE_DWELL',
+  'BILLING_QUEUE_JOIN',
+  'BILLING_QUEUE_ABANDON',
+]);
+
+// Any RFC 4122/9562 version (and the nil-like test ids people paste): 8-4-4-4-12 hex.
+const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const ID_RE = /^[A-Za-z0-9_-]+$/;
+
+export const idSchema = z.string().min(1).max(64).regex(ID_RE, 'must match [A-Za-z0-9_-]');
+
+/** ISO-8601 with an explicit zone (Z or ±hh:mm), normalised to UTC `…Z` with milliseconds. */
+export const timestampSchema = z
+  .string()
+  .max(40)
+  .pipe(z.iso.datetime({ offset: true, message: 'must be ISO-8601 with a zone (Z or ±hh:mm)' }))
+  .transform((s) => new Date(s).toISOString());
+
+export const metadataSchema = z.looseObject({
+  queue_depth: z.number().int().min(0).nullable().default(null),
+  sku_zone: z.string().max(64).nullable().default(null),
+  session_seq: z.number().int().min(1),
+});
+
+export const storeEventSchema = z
+  .object({
+    event_id: z.string().regex(UUID_RE, 'must be a UUID').transform((s) => s.toLowerCase()),
+    store_id: idSchema,
+    camera_id: idSchema,
+    visitor_id: z.string().min(1).max(64),
+    event_type: z.enum(EVENT_TYPES),
+    timestamp: timestampSchema,
+    zone_id: z.string().min(1).max(64).nullable(),
+    dwell_ms: z.number().int().min(0),
+    is_staff: z.boolean(),
+    confidence: z.number().min(0).max(1),
+    metadata: metadataSchema,
+  })
+  .superRefine((e, ctx) => {
+    if (ZONED_EVENT_TYPES.has(e.event_type) && e.zone_id === null) {
+      ctx.addIssue({ code: 'custom', path: ['zone_id'], message: `required for ${e.event_type}` });
+    }
+  });
+
+/** An event as it travels (agent → MQTT/HTTP → hub), after validation. */
+export type StoreEvent = z.output<typeof storeEventSchema>;
+/** An event as a client may write it (before defaults and normalisation). */
+export type StoreEventInput = z.input<typeof storeEventSchema>;
+
+/** One rejected event of a batch: which one, which field, why. */
+export interface EventError {
+  index: number;
+  event_id: string | null;
+  field: string;
+  reason: string;
+}
+
+export interface BatchValidation {
+  valid: { index: number; event: StoreEvent }[];
+  errors: EventError[];
+}
+
+function rawEventId(raw: unknown): string | null {
+  if (raw && typeof raw === 'object' && 'event_id' in raw) {
+    const id = (raw as { event_id: unknown }).event_id;
+    if (typeof id === 'string') return id.slice(0, 64);
+  }
+  return null;
+}
+
+/** Validates one event; on failure returns every issue as an EventError at `index`. */
+export function validateEvent(raw: unknown, index: number): { event: StoreEvent } | { errors: EventError[] } {
+  const parsed = storeEventSchema.safeParse(raw);
+  if (parsed.success) return { event: parsed.data };
+  const event_id = rawEventId(raw);
+  return {
+    errors: parsed.error.issues.map((issue) => ({
+      index,
+      event_id,
+      field: issue.path.length ? issue.path.join('.') : '(event)',
+      reason: issue.message,
+    })),
+  };
+}
+
+/** Validates a batch event by event: one bad event never rejects the others. */
+export function validateBatch(raws: readonly unknown[]): BatchValidation {
+  const out: BatchValidation = { valid: [], errors: [] };
+  raws.forEach((raw, index) => {
+    const r = validateEvent(raw, index);
+    if ('event' in r) out.valid.push({ index, event: r.event });
+    else out.errors.push(...r.errors);
+  });
+  return out;
+}

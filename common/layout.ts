@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+import { idSchema } from './event.js';
+
+export const ZONE_TYPES = ['entrance', 'aisle', 'display', 'billing', 'staff_only'] as const;
+export type ZoneType = (typeof ZONE_TYPES)[number];
+
+/** A point in normalised image coordinates: 0..1 of width and height, origin top-left. */
+const pointSchema = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
+export type Point = z.infer<typeof pointSchema>;
+const polygonSchema = z.array(pointSchema).min(3);
+
+export const zoneSchema = z.object({
+  zone_id: idSchema,
+  name: z.string().min(1).max(120),
+  type: z.enum(ZONE_TYPES),
+  /** Product category the zone sells, copied into events' `metadata.sku_zone`. */
+  sku_zone: z.string().max(64).optional(),
+});
+export type Zone = z.infer<typeof zoneSchema>;
+
+export const doorLineSchema = z.object({
+  line_id: idSchema,
+  /** Segment end points; the anchor (bottom centre of a box) crossing it counts. */
+  a: pointSchema,
+  b: pointSchema,
+  /** Which side of a→b is inside the store: "left" or "right" when walking from a to b (image coords, y down). */
+  inside: z.enum(['left', 'right']),
+  /** Hysteresis band, normalised distance from the line the anchor must clear before a crossing counts. */
+  hysteresis: z.number().min(0).max(0.5).default(0.03),
+});
+export type DoorLine = z.infer<typeof doorLineSchema>;
+
+export const cameraZoneSchema = z.object({
+  zone_id: idSchema,
+  polygon: polygonSchema,
+  /** Consecutive frames inside before ZONE_ENTER. */
+  enter_frames: z.number().int().min(1).default(3),
+  /** Consecutive frames outside before ZONE_EXIT. */
+  exit_frames: z.number().int().min(1).default(5),
+  /** Stay length (ms) before the first ZONE_DWELL; then one every `dwell_repeat_ms`. */
+  dwell_ms: z.number().int().min(0).default(10_000),
+  dwell_repeat_ms: z.number().int().min(1000).default(30_000),
+  /** Billing zones: time in the zone (ms) before BILLING_QUEUE_JOIN. */
+  join_ms: z.number().int().min(0).default(5_000),
+  /** Billing zones: the till polygon; leaving after joining without reaching it is an abandon. */
+  service_zone: polygonSchema.optional(),
+});
+export type CameraZone = z.infer<typeof cameraZoneSchema>;
+
+export const cameraSchema = z.object({
+  camera_id: idSchema,
+  name: z.string().max(120).optional(),
+  door_lines: z.array(doorLineSchema).default([]),
+  zones: z.array(cameraZoneSchema).default([]),
+});
+export type CameraLayout = z.infer<typeof cameraSchema>;
+
+export const staffSchema = z.object({
+  /** Uniform reference colours (sRGB 0..255) with a tolerance in the same units (Euclidean distance). */
+  uniform_colors: z
+    .array(z.object({ rgb: z.tuple([z.number(), z.number(), z.number()]), tolerance: z.number().min(0).max(442) }))
+    .default([]),
+  /** Share of a track's sampled frames that must match for the track to be staff. */
+  min_vote: z.number().min(0).max(1).default(0.6),
+});
+export type StaffConfig = z.infer<typeof staffSchema>;
+
+export const storeLayoutSchema = z
+  .object({
+    store_id: idSchema,
+    name: z.string().min(1).max(120),
+    /** IANA time zone; "today" windows are computed in it. */
+    timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Kolkata').default('UTC'),
+    zones: z.array(zoneSchema).default([]),
+    cameras: z.array(cameraSchema).default([]),
+    staff: staffSchema.default({ uniform_colors: [], min_vote: 0.6 }),
+  })
+  .superRefine((s, ctx) => {
+    const ids = new Set(s.zones.map((z) => z.zone_id));
+    s.cameras.forEach((c, ci) =>
+      c.zones.forEach((cz, zi) => {
+        if (!ids.has(cz.zone_id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['cameras', ci, 'zones', zi, 'zone_id'],
+            message: `zone ${cz.zone_id} is not declared in the store's zones`,
+          });
+        }
+      }),
+    );
+  });
+export type StoreLayout = z.infer<typeof storeLayoutSchema>;
+
+export const layoutFileSchema = z.object({ stores: z.array(storeLayoutSchema).min(1) });
+export type LayoutFile = z.infer<typeof layoutFileSchema>;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Formats zod issues as `path: message; …` for one readable error line. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+export function parseLayoutFile(raw: unknown, source = 'layout'): LayoutFile {
+  const r = layoutFileSchema.safeParse(raw);
+  if (!r.success) throw new AppError('CONFIG_INVALID', `${source}: ${describeIssues(r.error)}`);
+  return r.data;
+}
+
+/** Reads and validates a layout file; errors name the file and the bad field. */
+export function loadLayoutFile(path: string): LayoutFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new AppError('CONFIG_INVALID', `${path}: cannot read layout (${(err as Error).message})`, undefined, {
+      cause: err,
+    });
+  }
+  return parseLayoutFile(raw, path);
+}
+
+export function findCamera(layout: StoreLayout, cameraId: string): CameraLayout | undefined {
+  return layout.cameras.find((c) => c.camera_id === cameraId);
+}
