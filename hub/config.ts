@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { AppError } from '../common/errors.js';
+import { describeIssues } from '../common/layout.js';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().min(1);
+
+/** Every variable the hub reads, with its default: the one table docs/README.md's configuration section mirrors. */
+export const hubEnvSchema = z.object({
+  /** HTTP port; 0 = any free port (the hub_listening log line reports the real one). */
+  HUB_HTTP_PORT: port.default(8000),
+  /** Interface to bind. */
+  HUB_HOST: z.string().default('0.0.0.0'),
+  /** sqlite:<path>, sqlite::memory: or postgres://… */
+  DATABASE_URL: z.string().default('sqlite:./data/store.db'),
+  /** PostgreSQL schema to use (created if missing); tests use one per run. */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** A store or camera silent this long is a stale feed (warning, store degraded). */
+  STALE_FEED_MINUTES: z.coerce.number().min(0).default(10),
+  /** Most events one POST /events/ingest may carry. */
+  INGEST_MAX_EVENTS: positiveInt.default(5000),
+  /** Largest request body in bytes (default 4 MB). */
+  INGEST_MAX_BYTES: positiveInt.default(4 * 1024 * 1024),
+  /** The store layout file loaded at start. */
+  STORE_LAYOUT: z.string().default('data/store_layout.json'),
+});
+export type HubEnv = z.infer<typeof hubEnvSchema>;
+
+export interface HubConfig {
+  http: { port: number; host: string };
+  database: { url: string; schema: string | undefined };
+  logLevel: HubEnv['LOG_LEVEL'];
+  staleFeedMinutes: number;
+  ingest: { maxEvents: number; maxBytes: number };
+  storeLayoutPath: string;
+  /** The raw, validated environment, for transports that add their own variables. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Parses the environment once; one error names every bad variable. */
+export function loadHubConfig(env: Record<string, string | undefined> = process.env): HubConfig {
+  const r = hubEnvSchema.safeParse(env);
+  if (!r.success) throw new AppError('CONFIG_INVALID', `invalid environment: ${describeIssues(r.error)}`);
+  const e = r.data;
+  return Object.freeze({
+    http: { port: e.HUB_HTTP_PORT, host: e.HUB_HOST },
+    database: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA },
+    logLevel: e.LOG_LEVEL,
+    staleFeedMinutes: e.STALE_FEED_MINUTES,
+    ingest: { maxEvents: e.INGEST_MAX_EVENTS, maxBytes: e.INGEST_MAX_BYTES },
+    storeLayoutPath: e.STORE_LAYOUT,
+    env: Object.freeze({ ...env }),
+  });
+}

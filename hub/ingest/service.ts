@@ -1,0 +1,65 @@
+import { validateBatch, type EventError, type StoreEvent } from '../../common/event.js';
+import type { Logger } from '../../common/logger.js';
+import type { EventWriter } from './event-writer.js';
+
+export interface IngestResult {
+  inserted: number;
+  duplicates: number;
+  errors: EventError[];
+}
+
+/** Where a batch came from; an MQTT batch must match its topic's store and camera. */
+export interface IngestSource {
+  kind: 'http' | 'mqtt';
+  storeId?: string;
+  cameraId?: string;
+}
+
+/** Extra per-event rules applied after the schema (e.g. clock skew, issue 9). Return an error or null. */
+export type EventRule = (e: StoreEvent, index: number) => EventError | null;
+
+export interface IngestDeps {
+  writer: EventWriter;
+  logger: Logger;
+  rules?: EventRule[];
+  /** Called with the events newly stored, after commit (live dashboard, rollups). */
+  onStored?: (events: StoreEvent[]) => void;
+}
+
+function topicRule(source: IngestSource): EventRule | null {
+  if (source.kind !== 'mqtt' || !source.storeId) return null;
+  return (e, index) => {
+    if (e.store_id !== source.storeId) {
+      return { index, event_id: e.event_id, field: 'store_id', reason: `does not match topic store ${source.storeId}` };
+    }
+    if (source.cameraId && e.camera_id !== source.cameraId) {
+      return { index, event_id: e.event_id, field: 'camera_id', reason: `does not match topic camera ${source.cameraId}` };
+    }
+    return null;
+  };
+}
+
+/**
+ * The one path every event takes into the hub, whatever the transport: validate each event on its own,
+ * store the good ones in one transaction, count duplicates by event_id.
+ */
+export function createIngestService(deps: IngestDeps) {
+  return {
+    async ingest(raws: readonly unknown[], source: IngestSource = { kind: 'http' }): Promise<IngestResult> {
+      const { valid, errors } = validateBatch(raws);
+      const rules = [...(deps.rules ?? []), topicRule(source)].filter((r): r is EventRule => r !== null);
+      const accepted: StoreEvent[] = [];
+      for (const { index, event } of valid) {
+        const err = rules.map((rule) => rule(event, index)).find((x) => x !== null);
+        if (err) errors.push(err);
+        else accepted.push(event);
+      }
+      errors.sort((a, b) => a.index - b.index);
+      const { stored } = await deps.writer.write(accepted);
+      const fresh = accepted.filter((_, i) => stored[i]);
+      if (fresh.length > 0) deps.onStored?.(fresh);
+      return { inserted: fresh.length, duplicates: accepted.length - fresh.length, errors };
+    },
+  };
+}
+export type IngestService = ReturnType<typeof createIngestService>;

@@ -1,0 +1,111 @@
+import type { Knex } from 'knex';
+
+/**
+ * Migrations live in code (not files on disk) so they run the same under tsx, in a bundle and in Docker.
+ * Append new ones; never edit one that has shipped. Time columns are BIGINT epoch milliseconds (UTC).
+ */
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+const migrations: Record<string, Migration> = {
+  '001_events': {
+    async up(knex) {
+      await knex.schema.createTable('events', (t) => {
+        t.bigIncrements('id').primary();
+        t.string('event_id', 36).notNullable().unique('events_event_id_unique');
+        t.string('store_id', 64).notNullable();
+        t.string('camera_id', 64).notNullable();
+        t.string('visitor_id', 64).notNullable();
+        t.string('event_type', 32).notNullable();
+        t.bigInteger('ts').notNullable();
+        t.string('zone_id', 64).nullable();
+        t.bigInteger('dwell_ms').notNullable();
+        t.boolean('is_staff').notNullable();
+        t.double('confidence').notNullable();
+        t.integer('queue_depth').nullable();
+        t.integer('session_seq').notNullable();
+        t.text('metadata').notNullable();
+        t.bigInteger('received_at').notNullable();
+        // The metrics API's access paths (issue 2): by time, by visitor, by type and time.
+        t.index(['store_id', 'ts'], 'events_store_ts');
+        t.index(['store_id', 'visitor_id'], 'events_store_visitor');
+        t.index(['store_id', 'event_type', 'ts'], 'events_store_type_ts');
+      });
+      await knex.schema.createTable('store_activity', (t) => {
+        t.string('store_id', 64).primary();
+        t.bigInteger('last_event_ts').notNullable();
+        t.bigInteger('last_received_at').notNullable();
+        t.bigInteger('event_count').notNullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('store_activity');
+      await knex.schema.dropTable('events');
+    },
+  },
+  '002_pos_and_layouts': {
+    async up(knex) {
+      await knex.schema.createTable('pos_transactions', (t) => {
+        t.string('transaction_id', 64).primary();
+        t.string('store_id', 64).notNullable();
+        t.bigInteger('ts').notNullable();
+        t.double('basket_value_inr').notNullable();
+        t.bigInteger('received_at').notNullable();
+        t.index(['store_id', 'ts'], 'pos_store_ts');
+      });
+      await knex.schema.createTable('store_layouts', (t) => {
+        t.string('store_id', 64).primary();
+        t.text('layout').notNullable();
+        t.bigInteger('updated_at').notNullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('store_layouts');
+      await knex.schema.dropTable('pos_transactions');
+    },
+  },
+  '003_cameras': {
+    async up(knex) {
+      await knex.schema.createTable('camera_status', (t) => {
+        t.string('store_id', 64).notNullable();
+        t.string('camera_id', 64).notNullable();
+        t.string('state', 16).notNullable();
+        t.bigInteger('last_heartbeat').notNullable();
+        t.double('fps').nullable();
+        t.integer('spool_depth').nullable();
+        t.text('payload').notNullable();
+        t.primary(['store_id', 'camera_id']);
+      });
+      await knex.schema.createTable('camera_heatmaps', (t) => {
+        t.string('store_id', 64).notNullable();
+        t.string('camera_id', 64).notNullable();
+        t.bigInteger('minute_ts').notNullable();
+        t.integer('cols').notNullable();
+        t.integer('rows').notNullable();
+        t.text('counts').notNullable();
+        t.primary(['store_id', 'camera_id', 'minute_ts']);
+      });
+      await knex.schema.createTable('camera_backgrounds', (t) => {
+        t.string('store_id', 64).notNullable();
+        t.string('camera_id', 64).notNullable();
+        t.string('mime', 32).notNullable();
+        t.text('image_base64').notNullable();
+        t.bigInteger('updated_at').notNullable();
+        t.primary(['store_id', 'camera_id']);
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('camera_backgrounds');
+      await knex.schema.dropTable('camera_heatmaps');
+      await knex.schema.dropTable('camera_status');
+    },
+  },
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations).sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};
