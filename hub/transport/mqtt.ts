@@ -1,0 +1,46 @@
+import type { Logger } from '../../common/logger.js';
+import { startEmbeddedBroker } from './broker.js';
+import type { MqttTransportConfig } from './config.js';
+import { startExternalConsumer } from './external.js';
+import { createMessageHandler, type CameraStatusSink, type HeatmapSink, type IngestLike, type TransportStats } from './message-handler.js';
+import { loadUsersFile } from './users.js';
+
+export interface MqttTransport {
+  /** Port of the embedded broker; null when consuming from an external broker. */
+  mqttPort: number | null;
+  stats(): TransportStats & { mode: 'embedded' | 'external'; refused_publishes: number };
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the hub's MQTT side: the embedded aedes broker on HUB_MQTT_PORT, or, with MQTT_URL, a consumer of
+ * the external broker. Either way every message goes through the same handler and the same ingest service
+ * as POST /events/ingest.
+ */
+export async function startMqttTransport(opts: {
+  config: MqttTransportConfig;
+  ingest: IngestLike;
+  statusSink?: CameraStatusSink;
+  heatmapSink?: HeatmapSink;
+  logger: Logger;
+}): Promise<MqttTransport> {
+  const { config, logger } = opts;
+  const handler = createMessageHandler({ ...opts, maxPayloadBytes: config.maxPayloadBytes });
+
+  if (config.external) {
+    const consumer = await startExternalConsumer({ ...config.external, handler, logger });
+    return {
+      mqttPort: null,
+      stats: () => ({ ...handler.stats(), mode: 'external', refused_publishes: 0 }),
+      close: () => consumer.close(),
+    };
+  }
+  const users = config.usersFile ? loadUsersFile(config.usersFile) : null;
+  const broker = await startEmbeddedBroker({ ...config.embedded!, users, handler, logger });
+  if (users) logger.info({ event: 'mqtt_auth', users: Object.keys(users).length }, 'embedded MQTT broker requires a login');
+  return {
+    mqttPort: broker.port,
+    stats: () => ({ ...handler.stats(), mode: 'embedded', refused_publishes: broker.refused() }),
+    close: () => broker.close(),
+  };
+}
