@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import type { Router } from '@koa/router';
@@ -15,6 +17,16 @@ import { createCameraRepository } from './store/camera-repository.js';
 import { openDb, type Db } from './store/db.js';
 import { createEventRepository } from './store/event-repository.js';
 import { createHubBus } from './bus.js';
+import { timeRules } from './ingest/rules.js';
+import { createKeyring } from './security/api-keys.js';
+import { authenticate } from './security/auth.js';
+import { cors, securityHeaders } from './security/headers.js';
+import { createRateLimiter } from './security/rate-limit.js';
+import { rateLimit } from './security/rate-limit-middleware.js';
+// --- MQTT transport (issue 4) ---
+import { loadMqttTransportConfig } from './transport/config.js';
+import { startMqttTransport, type MqttTransport } from './transport/mqtt.js';
+// --- end MQTT transport ---
 
 /**
  * Builds the hub without opening sockets (after koa's app.callback()/listen() split): tests drive `app.callback()`
@@ -26,13 +38,22 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   const bus = createHubBus();
   const repos = { events: createEventRepository(db), cameras: createCameraRepository(db) };
   const writer = createEventWriter(repos.events);
-  const ingest = createIngestService({ writer, logger, onStored: (events) => bus.emit('events_stored', events) });
+  const ingest = createIngestService({
+    writer,
+    logger,
+    rules: timeRules(config.eventTime),
+    onStored: (events) => bus.emit('events_stored', events),
+  });
   const health = createHealthService({ ...repos, staleFeedMinutes: config.staleFeedMinutes });
 
   const app = new Koa({ proxy: true });
   app.silent = true; // errors are logged by the boundary, not printed by koa
   app.use(requestLog(logger));
   app.use(errorBoundary(logger));
+  app.use(securityHeaders({ tls: !!config.security.tls }));
+  app.use(cors(config.security.corsOrigins));
+  app.use(authenticate(keyringFor(config, logger)));
+  app.use(rateLimit({ perIp: createRateLimiter(config.security.rateLimit.ip), perKey: createRateLimiter(config.security.rateLimit.key) }));
   const routers: Router[] = [healthRoutes(health), ingestRoutes(ingest, config.ingest)];
   // --- analytics (issue 3): services and routers ---
   // --- end analytics ---
@@ -56,31 +77,60 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
 }
 export type Hub = Awaited<ReturnType<typeof buildHub>>;
 
+function keyringFor(config: HubConfig, logger: Logger) {
+  if (!config.security.apiKeysFile) {
+    logger.warn({ event: 'auth_disabled' }, 'HUB_API_KEYS_FILE is not set: the HTTP API is open to anyone who can reach it');
+    return null;
+  }
+  const keyring = createKeyring(config.security.apiKeysFile);
+  logger.info({ event: 'auth_enabled', keys: keyring.size() }, 'API keys required');
+  return keyring;
+}
+
 export interface RunningHub {
   hub: Hub;
   server: Server;
   httpPort: number;
   mqttPort: number | null;
+  /** MQTT transport (issue 4). */
+  mqtt: MqttTransport;
   close(): Promise<void>;
 }
 
 /** Builds the hub and opens its listeners; `close` stops accepting, finishes in-flight requests, then closes the DB. */
 export async function startHub(config: HubConfig, deps: { logger: Logger; db?: Db }): Promise<RunningHub> {
   const hub = await buildHub(config, deps);
-  const server = createServer(hub.app.callback());
+  const tls = config.security.tls;
+  const server = tls
+    ? createTlsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, hub.app.callback())
+    : createServer(hub.app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.http.port, config.http.host, () => resolve());
   });
   const httpPort = (server.address() as AddressInfo).port;
+  // --- MQTT transport (issue 4): embedded broker or external-broker consumer, same ingest path as HTTP ---
+  const mqtt = await startMqttTransport({
+    config: loadMqttTransportConfig(config.env),
+    ingest: hub.ingest,
+    statusSink: { record: (storeId, cameraId, status) => hub.repos.cameras.upsertStatus(storeId, cameraId, status) },
+    logger: deps.logger,
+  }).catch(async (err) => {
+    server.close();
+    await hub.close();
+    throw err;
+  });
+  // --- end MQTT transport ---
   let closed: Promise<void> | null = null;
   return {
     hub,
     server,
     httpPort,
-    mqttPort: null,
+    mqttPort: mqtt.mqttPort,
+    mqtt,
     close() {
       closed ??= (async () => {
+        await mqtt.close(); // MQTT transport (issue 4): stop taking messages before the DB closes
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

@@ -24,6 +24,23 @@ export const hubEnvSchema = z.object({
   INGEST_MAX_BYTES: positiveInt.default(4 * 1024 * 1024),
   /** The store layout file loaded at start. */
   STORE_LAYOUT: z.string().default('data/store_layout.json'),
+  /** API keys file (hashes only; `npm run apikey:add`). Unset = open hub (a warning is logged at start). */
+  HUB_API_KEYS_FILE: z.string().optional(),
+  /** Comma-separated origins allowed by CORS; unset = CORS off. */
+  HUB_CORS_ORIGINS: z.string().optional(),
+  /** Write requests (POST) per minute per client IP, and the burst allowed above that rate. */
+  RATE_LIMIT_IP_PER_MIN: positiveInt.default(3000),
+  RATE_LIMIT_IP_BURST: positiveInt.default(500),
+  /** Write requests per minute per API key (when keys are required), and its burst. */
+  RATE_LIMIT_KEY_PER_MIN: positiveInt.default(3000),
+  RATE_LIMIT_KEY_BURST: positiveInt.default(500),
+  /** PEM certificate and key: the hub serves HTTPS (and MQTTS on the embedded broker). */
+  HUB_TLS_CERT: z.string().optional(),
+  HUB_TLS_KEY: z.string().optional(),
+  /** Events stamped further than this in the future are rejected (per event). */
+  MAX_FUTURE_SKEW_MIN: z.coerce.number().min(0).default(1440),
+  /** Events older than this are rejected (per event); unset = no limit (back-fill is normal). */
+  MAX_EVENT_AGE_DAYS: z.coerce.number().min(0).optional(),
 });
 export type HubEnv = z.infer<typeof hubEnvSchema>;
 
@@ -34,6 +51,13 @@ export interface HubConfig {
   staleFeedMinutes: number;
   ingest: { maxEvents: number; maxBytes: number };
   storeLayoutPath: string;
+  security: {
+    apiKeysFile: string | undefined;
+    corsOrigins: string[];
+    rateLimit: { ip: { perMinute: number; burst: number }; key: { perMinute: number; burst: number } };
+    tls: { certFile: string; keyFile: string } | undefined;
+  };
+  eventTime: { maxFutureSkewMin: number; maxEventAgeDays: number | undefined };
   /** The raw, validated environment, for transports that add their own variables. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -43,6 +67,9 @@ export function loadHubConfig(env: Record<string, string | undefined> = process.
   const r = hubEnvSchema.safeParse(env);
   if (!r.success) throw new AppError('CONFIG_INVALID', `invalid environment: ${describeIssues(r.error)}`);
   const e = r.data;
+  if (!!e.HUB_TLS_CERT !== !!e.HUB_TLS_KEY) {
+    throw new AppError('CONFIG_INVALID', 'invalid environment: HUB_TLS_CERT and HUB_TLS_KEY: set both or neither');
+  }
   return Object.freeze({
     http: { port: e.HUB_HTTP_PORT, host: e.HUB_HOST },
     database: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA },
@@ -50,6 +77,16 @@ export function loadHubConfig(env: Record<string, string | undefined> = process.
     staleFeedMinutes: e.STALE_FEED_MINUTES,
     ingest: { maxEvents: e.INGEST_MAX_EVENTS, maxBytes: e.INGEST_MAX_BYTES },
     storeLayoutPath: e.STORE_LAYOUT,
+    security: {
+      apiKeysFile: e.HUB_API_KEYS_FILE,
+      corsOrigins: (e.HUB_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+      rateLimit: {
+        ip: { perMinute: e.RATE_LIMIT_IP_PER_MIN, burst: e.RATE_LIMIT_IP_BURST },
+        key: { perMinute: e.RATE_LIMIT_KEY_PER_MIN, burst: e.RATE_LIMIT_KEY_BURST },
+      },
+      tls: e.HUB_TLS_CERT && e.HUB_TLS_KEY ? { certFile: e.HUB_TLS_CERT, keyFile: e.HUB_TLS_KEY } : undefined,
+    },
+    eventTime: { maxFutureSkewMin: e.MAX_FUTURE_SKEW_MIN, maxEventAgeDays: e.MAX_EVENT_AGE_DAYS },
     env: Object.freeze({ ...env }),
   });
 }

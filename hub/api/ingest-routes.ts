@@ -22,7 +22,7 @@ export function ingestRoutes(ingest: IngestService, cfg: IngestRouteConfig): Rou
         limit_events: cfg.maxEvents,
       });
     }
-    const result = await ingest.ingest(events, { kind: 'http' });
+    const result = await ingest.ingest(events, { kind: 'http', allowedStores: ctx.state.principal?.stores ?? null });
     Object.assign(ctx.state.logFields, {
       inserted_events: result.inserted,
       duplicates: result.duplicates,

@@ -1,6 +1,7 @@
 import { validateBatch, type EventError, type StoreEvent } from '../../common/event.js';
 import type { Logger } from '../../common/logger.js';
 import type { EventWriter } from './event-writer.js';
+import { storeScopeRule } from './rules.js';
 
 export interface IngestResult {
   inserted: number;
@@ -13,6 +14,8 @@ export interface IngestSource {
   kind: 'http' | 'mqtt';
   storeId?: string;
   cameraId?: string;
+  /** Stores the sender may write (an API key's scope); absent = any. */
+  allowedStores?: ReadonlySet<string> | null;
 }
 
 /** Extra per-event rules applied after the schema (e.g. clock skew, issue 9). Return an error or null. */
@@ -47,7 +50,8 @@ export function createIngestService(deps: IngestDeps) {
   return {
     async ingest(raws: readonly unknown[], source: IngestSource = { kind: 'http' }): Promise<IngestResult> {
       const { valid, errors } = validateBatch(raws);
-      const rules = [...(deps.rules ?? []), topicRule(source)].filter((r): r is EventRule => r !== null);
+      const scope = source.allowedStores ? storeScopeRule(source.allowedStores) : null;
+      const rules = [...(deps.rules ?? []), topicRule(source), scope].filter((r): r is EventRule => r !== null);
       const accepted: StoreEvent[] = [];
       for (const { index, event } of valid) {
         const err = rules.map((rule) => rule(event, index)).find((x) => x !== null);
