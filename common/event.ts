@@ -35,11 +35,35 @@ export const timestampSchema = z
   .pipe(z.iso.datetime({ offset: true, message: 'must be ISO-8601 with a zone (Z or ±hh:mm)' }))
   .transform((s) => new Date(s).toISOString());
 
-export const metadataSchema = z.looseObject({
-  queue_depth: z.number().int().min(0).nullable().default(null),
-  sku_zone: z.string().max(64).nullable().default(null),
-  session_seq: z.number().int().min(1),
-});
+/** Limits on free-form metadata: deep nesting would overflow JSON.stringify (a 5xx), big blobs bloat every row. */
+export const METADATA_MAX_DEPTH = 8;
+export const METADATA_MAX_BYTES = 8 * 1024;
+
+/** Nesting depth of a JSON value, walked with an explicit stack (a recursive walk is what we guard against). */
+export function jsonDepthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d + 1 > max) return true;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+export const metadataSchema = z
+  .looseObject({
+    queue_depth: z.number().int().min(0).nullable().default(null),
+    sku_zone: z.string().max(64).nullable().default(null),
+    session_seq: z.number().int().min(1),
+  })
+  .superRefine((m, ctx) => {
+    if (jsonDepthExceeds(m, METADATA_MAX_DEPTH)) {
+      ctx.addIssue({ code: 'custom', message: `nested deeper than ${METADATA_MAX_DEPTH} levels` });
+    } else if (JSON.stringify(m).length > METADATA_MAX_BYTES) {
+      ctx.addIssue({ code: 'custom', message: `larger than ${METADATA_MAX_BYTES} bytes as JSON` });
+    }
+  });
 
 export const storeEventSchema = z
   .object({
