@@ -9,6 +9,7 @@ import type { HubConfig } from './config.js';
 import { errorBoundary } from './api/error-boundary.js';
 import { healthRoutes } from './api/health-routes.js';
 import { ingestRoutes } from './api/ingest-routes.js';
+import { openApiRoutes } from './api/openapi-routes.js';
 import { requestLog } from './api/request-log.js';
 import { createHealthService } from './health/health-service.js';
 import { createEventWriter } from './ingest/event-writer.js';
@@ -54,7 +55,7 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   app.use(cors(config.security.corsOrigins));
   app.use(authenticate(keyringFor(config, logger)));
   app.use(rateLimit({ perIp: createRateLimiter(config.security.rateLimit.ip), perKey: createRateLimiter(config.security.rateLimit.key) }));
-  const routers: Router[] = [healthRoutes(health), ingestRoutes(ingest, config.ingest)];
+  const routers: Router[] = [healthRoutes(health), ingestRoutes(ingest, config.ingest), openApiRoutes()];
   // --- analytics (issue 3): services and routers ---
   // --- end analytics ---
   // --- dashboard and live stream (issue 7) ---
@@ -63,6 +64,8 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
 
   return {
     app,
+    /** Every route the hub serves, for the OpenAPI completeness test. */
+    routes: routers.flatMap((r) => r.stack.flatMap((l) => l.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, path: l.path })))),
     db,
     bus,
     repos,

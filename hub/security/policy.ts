@@ -9,7 +9,7 @@ const WRITE: readonly Role[] = ['ingest', 'admin'];
 const ADMIN: readonly Role[] = ['admin'];
 
 // Pages and documents anyone on the network may load; the dashboard then asks for a read key itself.
-const OPEN_GET = [/^\/$/, /^\/health$/, /^\/docs\/?$/, /^\/openapi\.json$/, /^\/assets\//, /^\/dashboard(\/|$)/, /^\/favicon\.ico$/];
+const OPEN_GET = [/^\/$/, /^\/health$/, /^\/docs(\/|$)/, /^\/openapi\.json$/, /^\/assets\//, /^\/dashboard(\/|$)/, /^\/favicon\.ico$/];
 const STORE_PATH = /^\/stores\/([^/]+)(\/.*)?$/;
 
 /**
