@@ -24,6 +24,12 @@ import { authenticate } from './security/auth.js';
 import { cors, securityHeaders } from './security/headers.js';
 import { createRateLimiter } from './security/rate-limit.js';
 import { rateLimit } from './security/rate-limit-middleware.js';
+// --- analytics (issue 3) ---
+import { storeRoutes } from './api/store-routes.js';
+import { posRoutes } from './api/pos-routes.js';
+import { layoutRoutes } from './api/layout-routes.js';
+import { createAnalyticsServices } from './services/analytics-services.js';
+// --- end analytics ---
 // --- MQTT transport (issue 4) ---
 import { loadMqttTransportConfig } from './transport/config.js';
 import { startMqttTransport, type MqttTransport } from './transport/mqtt.js';
@@ -57,6 +63,12 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   app.use(rateLimit({ perIp: createRateLimiter(config.security.rateLimit.ip), perKey: createRateLimiter(config.security.rateLimit.key) }));
   const routers: Router[] = [healthRoutes(health), ingestRoutes(ingest, config.ingest), openApiRoutes()];
   // --- analytics (issue 3): services and routers ---
+  const analytics = await createAnalyticsServices({ db, bus, config, logger, cameras: repos.cameras });
+  routers.push(
+    storeRoutes(analytics),
+    posRoutes(analytics.pos, { maxBytes: config.ingest.maxBytes }),
+    layoutRoutes(analytics.layouts, { maxBytes: config.ingest.maxBytes }),
+  );
   // --- end analytics ---
   // --- dashboard and live stream (issue 7) ---
   // --- end dashboard ---
@@ -72,6 +84,8 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
     ingest,
     health,
     writer,
+    /** Analytics services (issue 3): layouts, metrics (metrics.metrics(storeId, {from, to})), anomalies, pos. */
+    analytics,
     async close(): Promise<void> {
       await writer.idle();
       if (!deps.db) await db.close();

@@ -19,8 +19,8 @@ export interface ExternalConsumerOptions {
  * - Events arrive through `$share/<group>/store/+/camera/+/events`, so N replicas split the stream; status
  *   and heatmap topics are plain subscriptions (retained messages are not sent to shared subscriptions,
  *   MQTT 5.0 §4.8.2), so every replica records every heartbeat (an idempotent upsert).
- * - Ack after commit: MQTT.js `customHandleAcks` sends the PUBACK only when our callback says so, after the
- *   batch is committed. When the database is down we withhold the PUBACK and drop the connection: an
+ * - Ack after commit: MQTT.js sends the PUBACK only when our `handleMessage` calls back, after the batch is
+ *   committed. When the database is down we withhold the PUBACK and drop the connection: an
  *   MQTT 3.1.1 broker resends unacknowledged messages only on reconnect [MQTT-4.4.0-1].
  * - Persistent session (clean: false, fixed client id): messages for this replica queued while it was down
  *   are delivered when it comes back (Mosquitto keeps up to max_queued_messages, default 1000 messages).
@@ -40,19 +40,19 @@ export async function startExternalConsumer(opts: ExternalConsumerOptions) {
       connectTimeout: 5000,
       username: opts.username,
       password: opts.password,
-      customHandleAcks(topic, message, _packet, done) {
-        opts.handler.handle(topic, message).then(
-          () => done(0),
-          (err) => {
-            done(err as Error);
-            if (err instanceof RetryLater) {
-              // No PUBACK was sent; drop the connection so the broker redelivers after we reconnect.
-              client.stream?.destroy();
-            }
-          },
-        );
-      },
     });
+    // MQTT.js sends a QoS 1 PUBACK only after `handleMessage` calls back without an error (build/lib/handlers/
+    // publish.js); its `customHandleAcks` hook exists for MQTT 5 only, and we must speak 3.1.1.
+    client.handleMessage = (packet, callback) => {
+      opts.handler.handle(packet.topic, packet.payload as Buffer).then(
+        () => callback(),
+        (err: Error) => {
+          callback(err);
+          // No PUBACK was sent; drop the connection so the broker redelivers after we reconnect.
+          if (err instanceof RetryLater) client.stream?.destroy();
+        },
+      );
+    };
     client.on('connect', (connack) => {
       log.info({ event: 'mqtt_consumer_connected', session_present: connack.sessionPresent }, 'connected to the external broker');
       client.subscribe(topics, (err) => {

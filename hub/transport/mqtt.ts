@@ -26,21 +26,17 @@ export async function startMqttTransport(opts: {
 }): Promise<MqttTransport> {
   const { config, logger } = opts;
   const handler = createMessageHandler({ ...opts, maxPayloadBytes: config.maxPayloadBytes });
+  // The totals at shutdown: what this replica consumed (the scale-out test reads them).
+  const logClosed = (s: object) => logger.info({ event: 'mqtt_transport_closed', ...s }, 'MQTT transport closed');
 
   if (config.external) {
     const consumer = await startExternalConsumer({ ...config.external, handler, logger });
-    return {
-      mqttPort: null,
-      stats: () => ({ ...handler.stats(), mode: 'external', refused_publishes: 0 }),
-      close: () => consumer.close(),
-    };
+    const stats = () => ({ ...handler.stats(), mode: 'external' as const, refused_publishes: 0 });
+    return { mqttPort: null, stats, close: async () => (await consumer.close(), logClosed(stats())) };
   }
   const users = config.usersFile ? loadUsersFile(config.usersFile) : null;
   const broker = await startEmbeddedBroker({ ...config.embedded!, users, handler, logger });
   if (users) logger.info({ event: 'mqtt_auth', users: Object.keys(users).length }, 'embedded MQTT broker requires a login');
-  return {
-    mqttPort: broker.port,
-    stats: () => ({ ...handler.stats(), mode: 'embedded', refused_publishes: broker.refused() }),
-    close: () => broker.close(),
-  };
+  const stats = () => ({ ...handler.stats(), mode: 'embedded' as const, refused_publishes: broker.refused() });
+  return { mqttPort: broker.port, stats, close: async () => (await broker.close(), logClosed(stats())) };
 }
