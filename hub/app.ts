@@ -17,6 +17,7 @@ import { createIngestService } from './ingest/service.js';
 import { createCameraRepository } from './store/camera-repository.js';
 import { openDb, type Db } from './store/db.js';
 import { createEventRepository } from './store/event-repository.js';
+import { createSqliteWriter } from './store/sqlite-writer.js';
 import { createHubBus } from './bus.js';
 import { timeRules } from './ingest/rules.js';
 import { createKeyring } from './security/api-keys.js';
@@ -30,6 +31,12 @@ import { posRoutes } from './api/pos-routes.js';
 import { layoutRoutes } from './api/layout-routes.js';
 import { createAnalyticsServices } from './services/analytics-services.js';
 // --- end analytics ---
+// --- dashboard (issue 7) ---
+import { cameraRoutes, createHeatmapSink } from './api/camera-routes.js';
+import { dashboardRoutes, prepareDashboard } from './api/dashboard-routes.js';
+import { createStreamRoutes } from './api/stream-routes.js';
+import { createHeatmapRepository } from './store/heatmap-repository.js';
+// --- end dashboard ---
 // --- MQTT transport (issue 4) ---
 import { loadMqttTransportConfig } from './transport/config.js';
 import { startMqttTransport, type MqttTransport } from './transport/mqtt.js';
@@ -44,7 +51,9 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   const db = deps.db ?? (await openDb(config.database.url, config.database.schema));
   const bus = createHubBus();
   const repos = { events: createEventRepository(db), cameras: createCameraRepository(db) };
-  const writer = createEventWriter(repos.events);
+  // A SQLite file gets a writer thread so HTTP/validation and commits overlap; :memory: and PostgreSQL write in-process.
+  const sqliteWriter = db.sqliteFile ? createSqliteWriter(db.sqliteFile, logger) : null;
+  const writer = createEventWriter(sqliteWriter ?? repos.events);
   const ingest = createIngestService({
     writer,
     logger,
@@ -71,6 +80,12 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   );
   // --- end analytics ---
   // --- dashboard and live stream (issue 7) ---
+  const stream = createStreamRoutes({ bus, metrics: analytics.metrics, logger, options: {
+    debounceMs: config.dashboard.sseDebounceMs, keepaliveMs: config.dashboard.sseKeepaliveMs, retryMs: config.dashboard.sseRetryMs,
+  } });
+  const heatmaps = createHeatmapRepository(db);
+  const heatmapSink = createHeatmapSink({ repo: heatmaps, logger, onRecorded: stream.heatmapRecorded });
+  routers.push(stream.router, cameraRoutes({ repo: heatmaps, windows: analytics.metrics }), dashboardRoutes(await prepareDashboard(logger)));
   // --- end dashboard ---
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
 
@@ -86,8 +101,12 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
     writer,
     /** Analytics services (issue 3): layouts, metrics (metrics.metrics(storeId, {from, to})), anomalies, pos. */
     analytics,
+    /** Dashboard (issue 7): live streams (closeAll at shutdown) and the camera heatmap sink for the MQTT transport. */
+    stream,
+    heatmapSink,
     async close(): Promise<void> {
       await writer.idle();
+      await sqliteWriter?.close();
       if (!deps.db) await db.close();
     },
   };
@@ -131,6 +150,7 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
     config: loadMqttTransportConfig(config.env),
     ingest: hub.ingest,
     statusSink: { record: (storeId, cameraId, status) => hub.repos.cameras.upsertStatus(storeId, cameraId, status) },
+    heatmapSink: hub.heatmapSink, // dashboard (issue 7): store/<s>/camera/<c>/heatmap grids and backgrounds
     logger: deps.logger,
   }).catch(async (err) => {
     server.close();
@@ -148,6 +168,7 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
     close() {
       closed ??= (async () => {
         await mqtt.close(); // MQTT transport (issue 4): stop taking messages before the DB closes
+        hub.stream.closeAll(); // dashboard (issue 7): open SSE streams would hold server.close() forever
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

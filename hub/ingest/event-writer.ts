@@ -19,7 +19,7 @@ interface Pending {
  * that every commit rewrites) among many requests; a lone request still commits at once.
  * Each caller is answered only after its rows are durable (docs/CHOICES.md, "Ingest write path").
  */
-export function createEventWriter(repo: EventRepository, opts: { maxGroupEvents?: number } = {}) {
+export function createEventWriter(repo: Pick<EventRepository, 'insertRows'>, opts: { maxGroupEvents?: number } = {}) {
   const maxGroup = opts.maxGroupEvents ?? 20_000;
   let queue: Pending[] = [];
   let running = false;

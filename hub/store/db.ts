@@ -4,6 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { AppError } from '../../common/errors.js';
 import { migrationSource } from './migrations.js';
+import { applySqlitePragmas } from './sqlite-pragmas.js';
 
 // node-pg returns BIGINT as strings by default; our BIGINTs are epoch milliseconds, well inside 2^53.
 pg.types.setTypeParser(20, (v: string) => Number(v));
@@ -13,6 +14,8 @@ export type Dialect = 'sqlite' | 'pg';
 export interface Db {
   knex: Knex;
   dialect: Dialect;
+  /** SQLite file path (null for :memory: and PostgreSQL): the writer thread opens its own connection to it. */
+  sqliteFile: string | null;
   close(): Promise<void>;
 }
 
@@ -27,14 +30,7 @@ function sqliteConfig(path: string): Knex.Config {
       min: 1,
       max: 1,
       afterCreate(conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
-        // WAL: readers never block the writer. synchronous=FULL: a committed batch survives power loss,
-        // which is what "inserted" promises the agent (docs/CHOICES.md, "SQLite settings").
-        conn.pragma('journal_mode = WAL');
-        conn.pragma('synchronous = FULL');
-        conn.pragma('busy_timeout = 5000');
-        conn.pragma('cache_size = -65536');
-        conn.pragma('temp_store = MEMORY');
-        conn.pragma('foreign_keys = ON');
+        applySqlitePragmas(conn);
         done(null, conn);
       },
     },
@@ -69,7 +65,8 @@ export async function openDb(url: string, schema?: string): Promise<Db> {
     await knex.destroy();
     throw new AppError('DB_UNAVAILABLE', `cannot open database: ${(err as Error).message}`, undefined, { cause: err });
   }
-  return { knex, dialect, close: () => knex.destroy() };
+  const file = dialect === 'sqlite' ? url.slice('sqlite:'.length) || ':memory:' : null;
+  return { knex, dialect, sqliteFile: file && file !== ':memory:' ? file : null, close: () => knex.destroy() };
 }
 
 const UNAVAILABLE_CODES = new Set([

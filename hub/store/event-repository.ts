@@ -155,6 +155,28 @@ async function touchActivity(exec: WriteExec, rows: EventRow[]): Promise<void> {
   await exec.run(multiRow('activity', byStore.size), b);
 }
 
+/**
+ * The body of one write transaction: append, claim keys, drop true duplicates, keep store activity. Returns the
+ * event_ids stored now. A row whose event_id is already stored (earlier, or earlier in the same call) is a duplicate
+ * and is not kept, whatever its content. Runs on the hub's connection or in the SQLite writer thread.
+ */
+export async function insertRowsWith(exec: WriteExec, rows: EventRow[]): Promise<Set<string>> {
+  const placed = await appendRows(exec, rows);
+  const losers = await claimKeys(exec, placed);
+  const dupIds = new Set<number>();
+  if (losers.length > 0) {
+    const dups = await duplicatesAmong(exec, losers);
+    for (const d of dups) dupIds.add(d.id);
+    for (let i = 0; i < dups.length; i += CHUNK_ROWS) {
+      const chunk = dups.slice(i, i + CHUNK_ROWS);
+      await exec.run(`DELETE FROM events WHERE id IN (${chunk.map(() => '?').join(',')})`, chunk.map((d) => d.id));
+    }
+  }
+  const kept = placed.filter((p) => !dupIds.has(p.id)).map((p) => p.row);
+  await touchActivity(exec, kept);
+  return new Set(kept.map((r) => r.event_id));
+}
+
 export function createEventRepository(db: Db) {
   const { knex } = db;
 
@@ -165,22 +187,7 @@ export function createEventRepository(db: Db) {
      */
     async insertRows(rows: EventRow[]): Promise<Set<string>> {
       if (rows.length === 0) return new Set();
-      return withWriteTx(db, async (exec) => {
-        const placed = await appendRows(exec, rows);
-        const losers = await claimKeys(exec, placed);
-        const dupIds = new Set<number>();
-        if (losers.length > 0) {
-          const dups = await duplicatesAmong(exec, losers);
-          for (const d of dups) dupIds.add(d.id);
-          for (let i = 0; i < dups.length; i += CHUNK_ROWS) {
-            const chunk = dups.slice(i, i + CHUNK_ROWS);
-            await exec.run(`DELETE FROM events WHERE id IN (${chunk.map(() => '?').join(',')})`, chunk.map((d) => d.id));
-          }
-        }
-        const kept = placed.filter((p) => !dupIds.has(p.id)).map((p) => p.row);
-        await touchActivity(exec, kept);
-        return new Set(kept.map((r) => r.event_id));
-      });
+      return withWriteTx(db, (exec) => insertRowsWith(exec, rows));
     },
 
     async count(storeId?: string): Promise<number> {

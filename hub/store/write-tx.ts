@@ -14,7 +14,7 @@ interface SqliteStatement {
   all(...params: unknown[]): unknown[];
   run(...params: unknown[]): unknown;
 }
-interface SqliteConnection {
+export interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
   exec(sql: string): void;
   defaultSafeIntegers?(on: boolean): void;
@@ -22,7 +22,8 @@ interface SqliteConnection {
 
 const statementCache = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
 
-function sqliteExec(conn: SqliteConnection): WriteExec {
+/** WriteExec over a better-sqlite3 connection, with a per-connection cache of prepared statements. */
+export function sqliteExec(conn: SqliteConnection): WriteExec {
   let cache = statementCache.get(conn);
   if (!cache) statementCache.set(conn, (cache = new Map()));
   const stmt = (sql: string): SqliteStatement => {

@@ -1,0 +1,5 @@
+// Worker bootstrap: Node 20 workers do not inherit tsx's loader, so register it here, then load the TypeScript thread.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./sqlite-writer-thread.ts');
