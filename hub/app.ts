@@ -92,7 +92,7 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   return {
     app,
     /** Every route the hub serves, for the OpenAPI completeness test. */
-    routes: routers.flatMap((r) => r.stack.flatMap((l) => l.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, path: l.path })))),
+    routes: routers.flatMap((r) => r.stack.flatMap((l) => l.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, path: String(l.path) })))),
     db,
     bus,
     repos,

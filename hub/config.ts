@@ -41,6 +41,30 @@ export const hubEnvSchema = z.object({
   MAX_FUTURE_SKEW_MIN: z.coerce.number().min(0).default(1440),
   /** Events older than this are rejected (per event); unset = no limit (back-fill is normal). */
   MAX_EVENT_AGE_DAYS: z.coerce.number().min(0).optional(),
+  // --- analytics (issue 3) ---
+  /** Most POS rows one POST /stores/:id/pos may carry. */
+  POS_MAX_ROWS: positiveInt.default(10_000),
+  /** QUEUE_SPIKE: a billing queue at least this deep… */
+  QUEUE_SPIKE_DEPTH: positiveInt.default(6),
+  /** …or at least this many times its trailing-hour mean. */
+  QUEUE_SPIKE_FACTOR: z.coerce.number().min(1).default(2),
+  /** CONVERSION_DROP: last hour below this share of the same hour's 7-day mean… */
+  CONVERSION_DROP_RATIO: z.coerce.number().gt(0).max(1).default(0.5),
+  /** …judged only when the last hour had at least this many visitors. */
+  CONVERSION_DROP_MIN_VISITORS: positiveInt.default(10),
+  /** DEAD_ZONE: a zone unvisited this many minutes… */
+  DEAD_ZONE_MINUTES: positiveInt.default(30),
+  /** …while at least this many visitors entered the store. */
+  DEAD_ZONE_MIN_VISITORS: positiveInt.default(10),
+  // --- end analytics ---
+  // --- dashboard (issue 7) ---
+  /** Live stream: after new events, wait this long (ms) for more before pushing metrics (one query per burst). */
+  SSE_DEBOUNCE_MS: z.coerce.number().int().min(0).max(1500).default(300),
+  /** Live stream: seconds between keepalive comments (proxies drop idle connections). */
+  SSE_KEEPALIVE_S: positiveInt.default(15),
+  /** Live stream: reconnection delay (ms) the browser is told to use after the connection drops. */
+  SSE_RETRY_MS: positiveInt.default(2000),
+  // --- end dashboard ---
 });
 export type HubEnv = z.infer<typeof hubEnvSchema>;
 
@@ -58,6 +82,18 @@ export interface HubConfig {
     tls: { certFile: string; keyFile: string } | undefined;
   };
   eventTime: { maxFutureSkewMin: number; maxEventAgeDays: number | undefined };
+  /** Analytics (issue 3): POS request limit and anomaly thresholds (STALE_FEED_MINUTES is `staleFeedMinutes`). */
+  analytics: {
+    posMaxRows: number;
+    queueSpikeDepth: number;
+    queueSpikeFactor: number;
+    conversionDropRatio: number;
+    conversionMinVisitors: number;
+    deadZoneMinutes: number;
+    deadZoneMinVisitors: number;
+  };
+  /** Dashboard live stream (issue 7): SSE debounce, keepalive and retry, in ms. */
+  dashboard: { sseDebounceMs: number; sseKeepaliveMs: number; sseRetryMs: number };
   /** The raw, validated environment, for transports that add their own variables. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -87,6 +123,16 @@ export function loadHubConfig(env: Record<string, string | undefined> = process.
       tls: e.HUB_TLS_CERT && e.HUB_TLS_KEY ? { certFile: e.HUB_TLS_CERT, keyFile: e.HUB_TLS_KEY } : undefined,
     },
     eventTime: { maxFutureSkewMin: e.MAX_FUTURE_SKEW_MIN, maxEventAgeDays: e.MAX_EVENT_AGE_DAYS },
+    analytics: {
+      posMaxRows: e.POS_MAX_ROWS,
+      queueSpikeDepth: e.QUEUE_SPIKE_DEPTH,
+      queueSpikeFactor: e.QUEUE_SPIKE_FACTOR,
+      conversionDropRatio: e.CONVERSION_DROP_RATIO,
+      conversionMinVisitors: e.CONVERSION_DROP_MIN_VISITORS,
+      deadZoneMinutes: e.DEAD_ZONE_MINUTES,
+      deadZoneMinVisitors: e.DEAD_ZONE_MIN_VISITORS,
+    },
+    dashboard: { sseDebounceMs: e.SSE_DEBOUNCE_MS, sseKeepaliveMs: e.SSE_KEEPALIVE_S * 1000, sseRetryMs: e.SSE_RETRY_MS },
     env: Object.freeze({ ...env }),
   });
 }
