@@ -60,6 +60,7 @@ export function createPublisher(options: PublisherOptions) {
   const timers = options.timers ?? realTimers;
   const log = logger.child({ component: 'publisher', store_id: o.storeId, camera_id: o.cameraId });
   const eventsTopic = cameraTopic(o.storeId, o.cameraId, 'events');
+  let sideDropped = 0;
   const statusTopic = cameraTopic(o.storeId, o.cameraId, 'status');
   const spool = openSpool({ dir: o.spoolDir, maxBytes: o.spoolMaxMb * 1024 * 1024, logger: log });
   let pipeline: PipelineStats = {};
@@ -155,6 +156,18 @@ export function createPublisher(options: PublisherOptions) {
       if (closing) throw new AppError('BAD_REQUEST', 'publisher is closed');
       published += events.length;
       batcher.add(events);
+    },
+    /**
+     * Best-effort side channel (heatmap grids, background frames): QoS 1 while connected, otherwise dropped and
+     * counted. Not spooled: a missed minute of occupancy is not worth delaying events behind it.
+     */
+    publishSide(kind: 'heatmap', payload: unknown): boolean {
+      if (closing || !client.connected) {
+        sideDropped += 1;
+        return false;
+      }
+      client.publish(cameraTopic(o.storeId, o.cameraId, kind), JSON.stringify(payload), { qos: 1 });
+      return true;
     },
     /** Pipeline figures for the next heartbeat (fps, frames, dropped, queue_depth …). */
     setStatus(partial: PipelineStats): void {

@@ -1,0 +1,134 @@
+import { createWriteStream, writeFileSync, renameSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { validateEvent, type StoreEvent } from '../common/event.js';
+import { AppError } from '../common/errors.js';
+import { loadLayoutFile, type StoreLayout } from '../common/layout.js';
+import type { Logger } from '../common/logger.js';
+import { createBehaviour, type Behaviour } from './behaviour/index.js';
+import { createOsnetEmbedder } from './behaviour/reid/osnet.js';
+import type { AgentConfig } from './config.js';
+import { createCameraHeatmap } from './heatmap/camera-heatmap.js';
+import type { Pipeline } from './pipeline.js';
+import { createPublisher, type Publisher } from './publisher/publisher.js';
+import type { AgentRuntime } from './runtime.js';
+import type { TrackedFrame } from './types.js';
+
+/** Where events go: the MQTT publisher (with its spool) and/or a JSON-lines file. */
+export interface EventSinks {
+  publisher: Publisher | null;
+  out: WriteStream | null;
+}
+
+/**
+ * Every event is checked against the shared contract before it leaves the agent: a bug in the behaviour code
+ * must crash (and fail a test), never put bad data in the hub (issue 6).
+ */
+export function assertValid(events: readonly StoreEvent[]): void {
+  events.forEach((e, i) => {
+    const r = validateEvent(e, i);
+    if ('errors' in r) throw new AppError('INTERNAL', `agent produced an invalid event: ${JSON.stringify(r.errors)} in ${JSON.stringify(e)}`);
+  });
+}
+
+export async function emit(sinks: EventSinks, events: readonly StoreEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  assertValid(events);
+  sinks.publisher?.publish(events);
+  if (sinks.out && !sinks.out.write(events.map((e) => JSON.stringify(e)).join('\n') + '\n')) {
+    await new Promise<void>((r) => sinks.out!.once('drain', () => r()));
+  }
+}
+
+function storeOf(cfg: AgentConfig): StoreLayout | null {
+  if (!cfg.storeId || !cfg.cameraId) return null;
+  const store = loadLayoutFile(cfg.layoutPath).stores.find((s) => s.store_id === cfg.storeId);
+  if (!store) throw new AppError('CONFIG_INVALID', `${cfg.layoutPath}: no store ${cfg.storeId} (camera file store_id)`);
+  return store;
+}
+
+/** Writes the heartbeat file atomically: Docker's HEALTHCHECK only looks at its age. */
+function writeHeartbeatFile(path: string, body: unknown): void {
+  writeFileSync(`${path}.tmp`, JSON.stringify(body));
+  renameSync(`${path}.tmp`, path);
+}
+
+export interface CameraAgentDeps {
+  pipeline: Pipeline;
+  logger: Logger;
+  /** Called once per frame after behaviour (progress line, annotation). */
+  onFrame?: (tf: TrackedFrame) => Promise<void> | void;
+}
+
+/**
+ * One camera, end to end: tracked frames → retail events (behaviour) → publisher/--out, plus the occupancy heatmap
+ * and the heartbeat. Returns the behaviour's figures when the input ends (a clip) or the signal aborts it.
+ */
+export async function runCameraAgent(cfg: AgentConfig, rt: AgentRuntime, deps: CameraAgentDeps) {
+  const log = deps.logger;
+  const store = storeOf(cfg);
+  const reid = store && rt.reidModel ? await createOsnetEmbedder(rt.reidModel, { threads: 1 }) : undefined;
+  const publisher =
+    cfg.mqtt && store
+      ? createPublisher({
+          mqttUrl: cfg.mqtt,
+          storeId: store.store_id,
+          cameraId: cfg.cameraId!,
+          spoolDir: join(rt.spoolDir, `${store.store_id}-${cfg.cameraId}`),
+          spoolMaxMb: rt.spoolMaxMb,
+          username: rt.mqttUsername,
+          password: rt.mqttPassword,
+          logger: log,
+        })
+      : null;
+  const sinks: EventSinks = { publisher, out: cfg.out && store ? createWriteStream(cfg.out) : null };
+  const heatmap = publisher ? createCameraHeatmap() : null;
+  let behaviour: Behaviour | null = null;
+  let lastTs = 0;
+  let lastBeat = 0;
+  let events = 0;
+
+  try {
+    for await (const tf of deps.pipeline.frames()) {
+      const stats = deps.pipeline.stats();
+      if (store && !behaviour) {
+        behaviour = createBehaviour({ store, cameraId: cfg.cameraId!, fps: stats.sourceFps, reid, logger: log });
+      }
+      lastTs = tf.frame.timestampMs;
+      if (behaviour) {
+        const out = await behaviour.onFrame(tf);
+        events += out.length;
+        await emit(sinks, out);
+      }
+      for (const msg of heatmap?.onFrame(tf) ?? []) publisher!.publishSide('heatmap', msg);
+      const now = Date.now();
+      if (now - lastBeat >= 2000) {
+        lastBeat = now;
+        const figures = { fps: stats.fps, frames: stats.frames, dropped: stats.dropped, reconnects: stats.reconnects, queue_depth: behaviour?.queueDepth() ?? 0 };
+        publisher?.setStatus(figures);
+        if (rt.heartbeatFile) writeHeartbeatFile(rt.heartbeatFile, { ts: new Date(now).toISOString(), ...figures, events, spool: publisher?.stats() ?? null });
+      }
+      await deps.onFrame?.(tf);
+    }
+    if (behaviour) {
+      const rest = await behaviour.flush(lastTs);
+      events += rest.length;
+      await emit(sinks, rest);
+    }
+  } finally {
+    if (publisher) await drainThenClose(publisher, rt.drainTimeoutMs, log);
+    if (sinks.out) await new Promise<void>((r) => sinks.out!.end(() => r()));
+  }
+  return { events, behaviour: behaviour?.stats() ?? null, publisher: publisher?.stats() ?? null };
+}
+
+/** Waits for every batch to be acknowledged (bounded), then closes; what is not acknowledged stays spooled. */
+async function drainThenClose(publisher: Publisher, timeoutMs: number, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    publisher.drain().then(() => false),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs))),
+  ]);
+  clearTimeout(timer);
+  if (timedOut) log.warn({ event: 'drain_timeout', ...publisher.stats() }, 'broker did not acknowledge everything in time; the rest stays spooled');
+  await publisher.close();
+}

@@ -1,0 +1,98 @@
+/**
+ * Door-line crossing with hysteresis. A track's side of each line only changes once its anchor clears a band
+ * of ±`hysteresis` around the line, so a person standing on the line or a jittering box never produces a
+ * crossing (the classic failure of single-threshold line counters: one person, many counts).
+ */
+import type { DoorLine } from '../../common/layout.js';
+import { lineRelation } from './geometry.js';
+
+export type Side = 'inside' | 'outside';
+
+export interface Crossing {
+  lineId: string;
+  /** The side the track has just cleared the band into. */
+  to: Side;
+}
+
+/** How far past a segment's ends (in units of its length) an anchor still counts for that line. */
+const END_MARGIN = 0.05;
+
+/** Side of `line` for `anchor`: 'inside', 'outside', or null while inside the band or beyond the segment's ends. */
+export function sideOf(line: DoorLine, anchor: readonly [number, number]): Side | null {
+  const { t, d } = lineRelation(anchor, line.a, line.b);
+  if (t < -END_MARGIN || t > 1 + END_MARGIN) return null;
+  // d < 0 is the left of a walker going a→b (see geometry.ts).
+  const towardInside = line.inside === 'left' ? -d : d;
+  if (towardInside > line.hysteresis) return 'inside';
+  if (towardInside < -line.hysteresis) return 'outside';
+  return null;
+}
+
+export interface DoorLines {
+  /**
+   * Feeds one anchor of a track. Only detector-matched ('tracked') anchors can make a crossing; a coasting
+   * Kalman prediction is remembered separately (`coastedOutside`) because a prediction drifting across a
+   * line while a person is merely occluded must not count.
+   */
+  observe(trackId: number, anchor: readonly [number, number], tracked: boolean): Crossing[];
+  /** True when the track's last observed side was inside on some line but its coasting prediction went outside. */
+  coastedOutside(trackId: number): boolean;
+  /** True when the track's first settled side on any line was outside (it was seen coming in). */
+  firstSeenOutside(trackId: number): boolean;
+  forget(trackId: number): void;
+  readonly count: number;
+}
+
+interface TrackSides {
+  confirmed: Map<string, Side>;
+  coasted: Map<string, Side>;
+  firstOutside: boolean;
+}
+
+export function createDoorLines(lines: readonly DoorLine[]): DoorLines {
+  const tracks = new Map<number, TrackSides>();
+  const stateOf = (trackId: number): TrackSides => {
+    let s = tracks.get(trackId);
+    if (!s) {
+      s = { confirmed: new Map(), coasted: new Map(), firstOutside: false };
+      tracks.set(trackId, s);
+    }
+    return s;
+  };
+
+  return {
+    count: lines.length,
+    observe(trackId, anchor, tracked) {
+      const s = stateOf(trackId);
+      const crossings: Crossing[] = [];
+      for (const line of lines) {
+        const side = sideOf(line, anchor);
+        if (side === null) continue;
+        if (!tracked) {
+          s.coasted.set(line.line_id, side);
+          continue;
+        }
+        s.coasted.delete(line.line_id);
+        const prev = s.confirmed.get(line.line_id);
+        if (prev === undefined && s.confirmed.size === 0 && side === 'outside') s.firstOutside = true;
+        s.confirmed.set(line.line_id, side);
+        if (prev !== undefined && prev !== side) crossings.push({ lineId: line.line_id, to: side });
+      }
+      return crossings;
+    },
+    coastedOutside(trackId) {
+      const s = tracks.get(trackId);
+      if (!s) return false;
+      for (const [lineId, side] of s.coasted) {
+        if (side === 'outside' && s.confirmed.get(lineId) === 'inside') return true;
+      }
+      return false;
+    },
+    firstSeenOutside(trackId) {
+      return tracks.get(trackId)?.firstOutside ?? false;
+    },
+    forget(trackId) {
+      tracks.delete(trackId);
+    },
+  };
+}

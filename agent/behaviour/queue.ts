@@ -1,0 +1,76 @@
+/**
+ * Billing queue: a person in a billing zone for `join_ms` has joined its queue (BILLING_QUEUE_JOIN, with the
+ * queue depth); one who leaves after joining without ever reaching the zone's `service_zone` (the till) has
+ * abandoned it (BILLING_QUEUE_ABANDON). Reaching the till needs `enter_frames` consecutive anchors in it, the
+ * same debounce as a zone entry, so a box brushing the till polygon does not count as being served.
+ */
+import type { CameraZone } from '../../common/layout.js';
+import { pointInPolygon } from './geometry.js';
+
+export type QueueTransition =
+  | { kind: 'join'; zoneId: string; atMs: number; dwellMs: number }
+  | { kind: 'abandon'; zoneId: string; atMs: number; dwellMs: number };
+
+interface QueueState {
+  joined: boolean;
+  served: boolean;
+  serviceRun: number;
+}
+
+export interface BillingQueues {
+  /** Called on every detector-matched anchor of a track that is inside `zone` (after the zone update). */
+  inZone(trackId: number, zone: CameraZone, anchor: readonly [number, number], enteredMs: number, nowMs: number): QueueTransition[];
+  /** Called when the track's stay in `zone` ends (ZONE_EXIT), with the exit time and the stay length. */
+  leftZone(trackId: number, zone: CameraZone, atMs: number, dwellMs: number): QueueTransition[];
+  /** Whether the track has joined the queue of `zoneId` and not left it. */
+  isQueued(trackId: number, zoneId: string): boolean;
+  rename(from: number, to: number): void;
+}
+
+export function isBilling(zoneType: string | undefined): boolean {
+  return zoneType === 'billing';
+}
+
+export function createBillingQueues(): BillingQueues {
+  const states = new Map<string, QueueState>();
+  const key = (trackId: number, zoneId: string) => `${trackId}:${zoneId}`;
+
+  return {
+    inZone(trackId, zone, anchor, enteredMs, nowMs) {
+      const k = key(trackId, zone.zone_id);
+      let s = states.get(k);
+      if (!s) {
+        s = { joined: false, served: false, serviceRun: 0 };
+        states.set(k, s);
+      }
+      if (zone.service_zone && !s.served) {
+        s.serviceRun = pointInPolygon(anchor, zone.service_zone) ? s.serviceRun + 1 : 0;
+        if (s.serviceRun >= zone.enter_frames) s.served = true;
+      }
+      if (!s.joined && nowMs - enteredMs >= zone.join_ms) {
+        s.joined = true;
+        return [{ kind: 'join', zoneId: zone.zone_id, atMs: nowMs, dwellMs: nowMs - enteredMs }];
+      }
+      return [];
+    },
+    leftZone(trackId, zone, atMs, dwellMs) {
+      const k = key(trackId, zone.zone_id);
+      const s = states.get(k);
+      states.delete(k);
+      // Without a service_zone there is no till to reach: leaving is the normal end of a queue, not an abandon.
+      if (s?.joined && !s.served && zone.service_zone) return [{ kind: 'abandon', zoneId: zone.zone_id, atMs, dwellMs }];
+      return [];
+    },
+    rename(from, to) {
+      for (const [k, s] of [...states]) {
+        const [id, zoneId] = k.split(/:(.*)/s);
+        if (Number(id) !== from) continue;
+        states.delete(k);
+        states.set(key(to, zoneId!), s);
+      }
+    },
+    isQueued(trackId, zoneId) {
+      return states.get(key(trackId, zoneId))?.joined ?? false;
+    },
+  };
+}
