@@ -116,6 +116,43 @@ const migrations: Record<string, Migration> = {
       await knex.schema.dropTable('camera_status');
     },
   },
+  // Analytics rollups (issue 3): per visitor, zone and 30-minute bucket, and per zone and bucket, kept up to date
+  // from the events table by hub/store/rollup-repository.ts (watermark on events.id); docs/CHOICES.md, "Analytics rollups".
+  '004_analytics_rollups': {
+    async up(knex) {
+      const visitorCols = `store_id VARCHAR(64) NOT NULL, bucket_ts BIGINT NOT NULL, visitor_id VARCHAR(64) NOT NULL,
+        zone_id VARCHAR(64) NOT NULL, is_staff BOOLEAN NOT NULL, n_events INTEGER NOT NULL, first_in BIGINT, first_entry BIGINT,
+        last_exit BIGINT, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, zone_events INTEGER NOT NULL,
+        joins INTEGER NOT NULL, abandons INTEGER NOT NULL, dwell_sum BIGINT NOT NULL, dwell_n INTEGER NOT NULL,
+        PRIMARY KEY (store_id, bucket_ts, visitor_id, zone_id, is_staff)`;
+      const zoneCols = `store_id VARCHAR(64) NOT NULL, bucket_ts BIGINT NOT NULL, zone_id VARCHAR(64) NOT NULL,
+        is_staff BOOLEAN NOT NULL, n_events INTEGER NOT NULL, dwell_sum BIGINT NOT NULL, dwell_n INTEGER NOT NULL,
+        first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, PRIMARY KEY (store_id, bucket_ts, zone_id, is_staff)`;
+      // zone_id is '' for events without a zone (ENTRY, EXIT, REENTRY). On SQLite the tables are WITHOUT ROWID:
+      // clustered on the key, a window is one contiguous range read (bench:query: about half the time).
+      const sqlite = knex.client.config.client === 'better-sqlite3';
+      const suffix = sqlite ? ' WITHOUT ROWID' : '';
+      await knex.raw(`CREATE TABLE visitor_rollups (${visitorCols})${suffix}`);
+      await knex.raw(`CREATE TABLE zone_rollups (${zoneCols})${suffix}`);
+      await knex.schema.createTable('rollup_state', (t) => {
+        t.string('name', 64).primary();
+        t.bigInteger('last_event_row').notNullable();
+      });
+      // The row exists from the start so a catch-up can lock it (SELECT … FOR UPDATE on PostgreSQL).
+      await knex('rollup_state').insert({ name: 'visitor_rollups', last_event_row: 0 });
+      // Billing presences and queue readings are read per zone from this covering index (a few rows a visitor,
+      // no table lookups) instead of by scanning every event of the window: bench:query, docs/BENCHMARKS.md.
+      await knex.schema.alterTable('events', (t) =>
+        t.index(['store_id', 'zone_id', 'ts', 'event_type', 'is_staff', 'visitor_id', 'queue_depth', 'camera_id'], 'events_store_zone_ts'),
+      );
+    },
+    async down(knex) {
+      await knex.schema.alterTable('events', (t) => t.dropIndex([], 'events_store_zone_ts'));
+      await knex.schema.dropTable('rollup_state');
+      await knex.schema.dropTable('zone_rollups');
+      await knex.schema.dropTable('visitor_rollups');
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

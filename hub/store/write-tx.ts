@@ -20,6 +20,9 @@ export interface SqliteConnection {
   defaultSafeIntegers?(on: boolean): void;
 }
 
+/** Advisory lock key of event-writing transactions on PostgreSQL (any constant unique to this project). */
+export const EVENTS_WRITE_LOCK = 0x5157_0001;
+
 const statementCache = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
 
 /** WriteExec over a better-sqlite3 connection, with a per-connection cache of prepared statements. */
@@ -56,7 +59,16 @@ function knexExec(trx: Knex.Transaction): WriteExec {
  * keeps every other query out until COMMIT.
  */
 export async function withWriteTx<T>(db: Db, fn: (exec: WriteExec) => Promise<T>): Promise<T> {
-  if (db.dialect === 'pg') return db.knex.transaction((trx) => fn(knexExec(trx)));
+  if (db.dialect === 'pg') {
+    return db.knex.transaction(async (trx) => {
+      // Event writes from every hub replica take turns: ids are then assigned and committed in one order, so
+      // "every id below the rollup watermark is visible" holds on PostgreSQL as it does with SQLite's single
+      // writer (hub/store/rollup-repository.ts). Replicas still share consuming and validation; group commit
+      // amortises the turn-taking (docs/CHOICES.md).
+      await trx.raw('SELECT pg_advisory_xact_lock(?)', [EVENTS_WRITE_LOCK]);
+      return fn(knexExec(trx));
+    });
+  }
   const client = db.knex.client as { acquireConnection(): Promise<SqliteConnection>; releaseConnection(c: SqliteConnection): Promise<void> };
   const conn = await client.acquireConnection();
   try {

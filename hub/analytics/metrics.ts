@@ -1,0 +1,126 @@
+import { attributeTransactions, type Attribution } from './conversion.js';
+import { PURCHASE_WINDOW_MS, type BillingPresence, type DwellSum, type PosTransaction, type QueueSample, type VisitorFacts } from './types.js';
+import { bucketOf, iso, type Window } from './window.js';
+
+/** GET /stores/:id/metrics, and one row of /metrics/hourly. */
+export interface StoreMetrics {
+  unique_visitors: number;
+  conversion_rate: number;
+  purchased: number;
+  unattributed_transactions: number;
+  avg_dwell_ms: number;
+  avg_zone_dwell_ms: number;
+  queue_depth_current: number;
+  abandonment_rate: number;
+  staff_excluded_events: number;
+  window: { from: string; to: string };
+}
+
+/** Everything the metric math needs for a window, fetched by the analytics repository. */
+export interface WindowFacts {
+  window: Window;
+  /** Evaluation instant for "current" values: min(to, now). */
+  at: number;
+  visitors: VisitorFacts[];
+  /** Billing presences in [from − PURCHASE_WINDOW_MS, to) of non-staff visitors. */
+  presences: BillingPresence[];
+  transactions: PosTransaction[];
+  /** Queue-depth readings of non-staff events in [from − 5 min, to). */
+  queue: QueueSample[];
+  /** ZONE_DWELL sums per bucket (index = bucket; one entry for a plain window). */
+  zoneDwell: DwellSum[];
+  /** Staff events per bucket. */
+  staffEvents: number[];
+}
+
+/** Rates keep four decimals and durations whole milliseconds: enough for any chart, stable in JSON. */
+const rate = (num: number, den: number) => (den > 0 ? Math.round((num / den) * 10_000) / 10_000 : 0);
+const mean = (sum: number, n: number) => (n > 0 ? Math.round(sum / n) : 0);
+const QUEUE_CURRENT_MS = 5 * 60_000;
+
+interface Acc {
+  visitors: number;
+  purchased: number;
+  unattributed: number;
+  dwellSum: number;
+  dwellN: number;
+  joined: number;
+  abandoned: number;
+}
+const emptyAcc = (): Acc => ({ visitors: 0, purchased: 0, unattributed: 0, dwellSum: 0, dwellN: 0, joined: 0, abandoned: 0 });
+
+/**
+ * The newest queue depth in the 5 minutes before `at` (0 when none: an idle counter reports nothing).
+ * `queue` must be sorted by time (the repository returns it so): a binary search keeps 720 hourly rows of a
+ * 30-day window with 25k readings cheap.
+ */
+export function queueDepthAt(queue: readonly QueueSample[], at: number): number {
+  let lo = 0;
+  let hi = queue.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (queue[mid]!.ts < at) lo = mid + 1;
+    else hi = mid;
+  }
+  const newest = queue[lo - 1];
+  return newest && newest.ts >= at - QUEUE_CURRENT_MS ? newest.queue_depth : 0;
+}
+
+/** Visit length of a visit that ended in the window: first ENTRY to last EXIT. */
+function visitLength(v: VisitorFacts): number | null {
+  if (v.last_exit === null || v.first_entry === null || v.first_entry > v.last_exit) return null;
+  return v.last_exit - v.first_entry;
+}
+
+/**
+ * Metrics per bucket. A visitor belongs to the bucket of its first ENTRY/REENTRY in the window (else of its
+ * first event), a visit's length to the bucket where it ended, a transaction to the bucket it happened in.
+ * Matching runs once over the whole window, so hourly rows add up to the window's totals.
+ */
+export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], attribution?: Attribution): StoreMetrics[] {
+  const att = attribution ?? attributeTransactions(facts.presences, facts.transactions, PURCHASE_WINDOW_MS);
+  const accs = buckets.map(emptyAcc);
+  const at = (t: number) => accs[bucketOf(buckets, t)];
+  for (const v of facts.visitors) {
+    const home = at(v.first_in ?? v.first_seen);
+    if (home && v.first_in !== null) {
+      home.visitors += 1;
+      if (att.byVisitor.has(v.visitor_id)) home.purchased += 1;
+    }
+    if (home && v.joined_queue) {
+      home.joined += 1;
+      if (v.abandoned_queue) home.abandoned += 1;
+    }
+    const len = visitLength(v);
+    const end = len === null ? undefined : at(v.last_exit!);
+    if (end) {
+      end.dwellSum += len!;
+      end.dwellN += 1;
+    }
+  }
+  for (const tx of att.unattributed) {
+    const a = at(tx.ts);
+    if (a) a.unattributed += 1;
+  }
+  return buckets.map((b, i) => {
+    const a = accs[i]!;
+    const dwell = facts.zoneDwell[i] ?? { sum_ms: 0, n: 0 };
+    return {
+      unique_visitors: a.visitors,
+      conversion_rate: rate(a.purchased, a.visitors),
+      purchased: a.purchased,
+      unattributed_transactions: a.unattributed,
+      avg_dwell_ms: mean(a.dwellSum, a.dwellN),
+      avg_zone_dwell_ms: mean(dwell.sum_ms, dwell.n),
+      queue_depth_current: queueDepthAt(facts.queue, Math.min(b.to, facts.at)),
+      abandonment_rate: rate(a.abandoned, a.joined),
+      staff_excluded_events: facts.staffEvents[i] ?? 0,
+      window: { from: iso(b.from), to: iso(b.to) },
+    };
+  });
+}
+
+/** GET /stores/:id/metrics: the window as one bucket. */
+export function computeMetrics(facts: WindowFacts): StoreMetrics {
+  return metricsByBucket(facts, [facts.window])[0]!;
+}

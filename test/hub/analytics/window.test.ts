@@ -1,0 +1,42 @@
+import { expect } from 'chai';
+import { hourBuckets, parseInstant, resolveWindow, todayIn } from '../../../hub/analytics/window.js';
+
+const KOL = 'Asia/Kolkata';
+
+describe('analytics windows', () => {
+  it('today in the store’s zone runs from local midnight to the next', () => {
+    const now = Date.parse('2026-03-03T20:00:00Z'); // already 4 March, 01:30 in Bengaluru
+    const w = todayIn(KOL, now);
+    expect([new Date(w.from).toISOString(), new Date(w.to).toISOString()]).to.deep.equal(['2026-03-03T18:30:00.000Z', '2026-03-04T18:30:00.000Z']);
+  });
+
+  it('handles a DST day (23 hours in Europe/Berlin on 29 March 2026)', () => {
+    const w = todayIn('Europe/Berlin', Date.parse('2026-03-29T12:00:00Z'));
+    expect((w.to - w.from) / 3_600_000).to.equal(23);
+  });
+
+  it('parses dates, zoned date-times and epoch ms; names the field of a bad one', () => {
+    expect(parseInstant('2026-03-03', 'from', KOL)).to.equal(Date.parse('2026-03-02T18:30:00Z'));
+    expect(parseInstant('2026-03-03T10:00:00+05:30', 'from', KOL)).to.equal(Date.parse('2026-03-03T04:30:00Z'));
+    expect(parseInstant(5, 'from', KOL)).to.equal(5);
+    for (const bad of ['2026-02-30', '2026-03-03T10:00:00', 'today', '']) {
+      expect(() => parseInstant(bad, 'to', KOL), bad).to.throw(/^to: /);
+    }
+  });
+
+  it('one bound gives a one-day window; reversed or huge windows are refused', () => {
+    const w = resolveWindow({ from: '2026-03-03' }, KOL, 0);
+    expect(w.to - w.from).to.equal(86_400_000);
+    expect(() => resolveWindow({ from: '2026-03-04', to: '2026-03-03' }, KOL, 0)).to.throw(/to must be after from/);
+    expect(() => resolveWindow({ from: '2020-01-01', to: '2026-01-01' }, KOL, 0)).to.throw(/longer than/);
+  });
+
+  it('hour buckets follow local hours (UTC+05:30), trimming partial ends', () => {
+    const b = hourBuckets({ from: Date.parse('2026-03-03T04:15:00Z'), to: Date.parse('2026-03-03T06:00:00Z') }, KOL);
+    expect(b.map((x) => [new Date(x.from).toISOString().slice(11, 16), new Date(x.to).toISOString().slice(11, 16)])).to.deep.equal([
+      ['04:15', '04:30'],
+      ['04:30', '05:30'],
+      ['05:30', '06:00'],
+    ]);
+  });
+});
