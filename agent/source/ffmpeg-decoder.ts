@@ -1,0 +1,64 @@
+/**
+ * One ffmpeg process (through fluent-ffmpeg): decode the input, letterbox it to the model size in C, and pipe
+ * raw RGB24 frames into a FrameQueue. ffmpeg runs as its own process, so decoding overlaps inference; the queue
+ * holds a few frames and pauses the pipe (files) or drops the oldest (live) when inference falls behind.
+ */
+import ffmpeg from 'fluent-ffmpeg';
+import type { Readable } from 'node:stream';
+import { AppError } from '../../common/errors.js';
+import { FrameQueue } from './frame-queue.js';
+import { lastLines } from './probe.js';
+
+export interface DecoderOptions {
+  input: string;
+  ffmpegPath: string;
+  inputOptions: string[];
+  /** -vf chain (letterbox). */
+  filter: string;
+  /** Output frame rate: constant-rate output makes frame index / fps the frame's pts. */
+  fps: number;
+  frameBytes: number;
+  capacity: number;
+  overflow: 'pause' | 'drop-oldest';
+}
+
+export interface Decoder {
+  queue: FrameQueue;
+  /** ffmpeg's pid once spawned (for CPU accounting in the benchmark). */
+  pid(): number | undefined;
+  kill(): void;
+}
+
+export function startDecoder(o: DecoderOptions): Decoder {
+  let killed = false;
+  let stream: Readable | undefined;
+  const queue = new FrameQueue({
+    frameBytes: o.frameBytes,
+    capacity: o.capacity,
+    overflow: o.overflow,
+    onPause: () => stream?.pause(),
+    onResume: () => stream?.resume(),
+  });
+  const cmd = ffmpeg(o.input)
+    .setFfmpegPath(o.ffmpegPath)
+    .inputOptions(['-nostdin', '-hide_banner', '-threads', '1', ...o.inputOptions])
+    .outputOptions(['-an', '-sn', '-filter_threads', '1', '-vf', o.filter, '-r', String(o.fps), '-pix_fmt', 'rgb24', '-f', 'rawvideo']);
+  cmd.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
+    if (killed) return queue.end();
+    const why = lastLines(stderr || err.message);
+    queue.fail(new AppError('INPUT_UNREADABLE', `${o.input}: ffmpeg failed (${why})`, undefined, { cause: err }));
+  });
+  cmd.on('end', () => queue.end());
+  stream = cmd.pipe() as Readable;
+  stream.on('data', (chunk: Buffer) => queue.push(chunk));
+  return {
+    queue,
+    pid: () => (cmd as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid,
+    kill() {
+      if (killed) return;
+      killed = true;
+      cmd.kill('SIGKILL');
+      queue.end();
+    },
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Cuts ffmpeg's rawvideo byte stream into whole frames and queues them between the decoder process and the
+ * consumer. Each frame gets its own Buffer (consumers may keep a reference). Files apply backpressure (pause the
+ * pipe when `capacity` frames wait, so ffmpeg decodes a few frames ahead of inference and then blocks); live
+ * streams cannot be paused without falling behind the camera, so they drop the oldest frame and count it.
+ */
+export interface FrameQueueOptions {
+  frameBytes: number;
+  /** Frames buffered before pausing (file) or dropping (live). */
+  capacity: number;
+  /** 'pause' for files, 'drop-oldest' for live streams. */
+  overflow: 'pause' | 'drop-oldest';
+  onPause?: () => void;
+  onResume?: () => void;
+}
+
+export class FrameQueue {
+  private readonly frames: Buffer[] = [];
+  private partial: Buffer;
+  private filled = 0;
+  private ended = false;
+  private error: Error | undefined;
+  private waiter: (() => void) | undefined;
+  private paused = false;
+  dropped = 0;
+
+  constructor(private readonly opts: FrameQueueOptions) {
+    this.partial = Buffer.allocUnsafe(opts.frameBytes);
+  }
+
+  /** Feeds raw bytes from the pipe. */
+  push(chunk: Buffer): void {
+    let off = 0;
+    while (off < chunk.length) {
+      const n = Math.min(chunk.length - off, this.opts.frameBytes - this.filled);
+      chunk.copy(this.partial, this.filled, off, off + n);
+      this.filled += n;
+      off += n;
+      if (this.filled === this.opts.frameBytes) {
+        this.enqueue(this.partial);
+        this.partial = Buffer.allocUnsafe(this.opts.frameBytes);
+        this.filled = 0;
+      }
+    }
+  }
+
+  /** The producer finished; a trailing partial frame (a cut-off stream) is discarded. */
+  end(): void {
+    this.ended = true;
+    this.wake();
+  }
+
+  fail(err: Error): void {
+    this.error = err;
+    this.ended = true;
+    this.wake();
+  }
+
+  /** Bytes of an incomplete trailing frame (for a warning on end). */
+  get pendingBytes(): number {
+    return this.filled;
+  }
+
+  /** Next whole frame, or undefined at the end; throws the producer's error once the queue is empty. */
+  async next(): Promise<Buffer | undefined> {
+    for (;;) {
+      const f = this.frames.shift();
+      if (f) {
+        if (this.paused && this.frames.length <= this.opts.capacity / 2) {
+          this.paused = false;
+          this.opts.onResume?.();
+        }
+        return f;
+      }
+      if (this.error) throw this.error;
+      if (this.ended) return undefined;
+      await new Promise<void>((resolve) => (this.waiter = resolve));
+    }
+  }
+
+  private enqueue(frame: Buffer): void {
+    this.frames.push(frame);
+    if (this.frames.length > this.opts.capacity) {
+      if (this.opts.overflow === 'drop-oldest') {
+        this.frames.shift();
+        this.dropped++;
+      } else if (!this.paused) {
+        this.paused = true;
+        this.opts.onPause?.();
+      }
+    }
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.();
+  }
+}

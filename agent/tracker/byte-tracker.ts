@@ -1,0 +1,236 @@
+/**
+ * ByteTrack (Zhang et al., "ByteTrack: Multi-Object Tracking by Associating Every Detection Box", ECCV 2022),
+ * following the authors' `yolox/tracker/byte_tracker.py` step by step:
+ *  1. high-score boxes (≥ trackThresh) are matched to tracked + lost tracks by IoU fused with the score;
+ *  2. tracks still unmatched are matched to the low-score boxes (lowThresh..trackThresh) by plain IoU — the
+ *     paper's key idea: an occluded person's weak box keeps their track instead of being thrown away;
+ *  3. unconfirmed tracks (seen once) are matched to the leftover high boxes, or dropped;
+ *  4. leftover boxes ≥ trackThresh + 0.1 start new tracks; lost tracks older than the buffer are removed.
+ * One deliberate difference: public ids are handed out when a track is confirmed (its second hit), not when it
+ * is created, so one-frame false positives do not burn ids and ids count people 1, 2, 3…
+ * Pure: no clock, no I/O; time is the number of `update` calls.
+ */
+import type { Box, Detection, Track } from '../types.js';
+import { assign } from './assignment.js';
+import { fromXyah, fuseScore, iouDistance, toXyah } from './geometry.js';
+import { initiate, predict, update, type KalmanState } from './kalman.js';
+
+export interface TrackerConfig {
+  /** Detections at or above this score are "high" (first association, may start tracks). Paper: 0.5. */
+  trackThresh: number;
+  /** Detections below this are ignored entirely. Paper: 0.1. */
+  lowThresh: number;
+  /** Max IoU distance (1 − IoU·score) for the first association. Paper: 0.8. */
+  matchThresh: number;
+  /** Frames a lost track is kept at 30 fps; scaled by frameRate / 30. Paper: 30. */
+  trackBuffer: number;
+  /** Rate at which `update` is called (source fps / detect-every). */
+  frameRate: number;
+  /**
+   * Source frame size. When set, predicted boxes are clipped to the frame before IoU, as detections are: a person
+   * walking out of the picture leaves a shrinking clipped box that an unclipped prediction (running past the edge)
+   * no longer overlaps, and ByteTrack would start a second track on the last visible sliver (seen on
+   * one-by-one-person-detection.mp4 at 69.8 s). Not in the reference code.
+   */
+  frameWidth?: number;
+  frameHeight?: number;
+}
+
+export const TRACKER_DEFAULTS: TrackerConfig = Object.freeze({
+  trackThresh: 0.5,
+  lowThresh: 0.1,
+  matchThresh: 0.8,
+  trackBuffer: 30,
+  frameRate: 30,
+});
+
+/** Fixed thresholds of the reference implementation. */
+const SECOND_MATCH_THRESH = 0.5;
+const UNCONFIRMED_MATCH_THRESH = 0.7;
+const DUPLICATE_DIST = 0.15;
+
+type State = 'tracked' | 'lost' | 'removed';
+
+interface STrack {
+  id: number; // 0 until confirmed
+  kf: KalmanState;
+  score: number;
+  state: State;
+  activated: boolean;
+  startFrame: number;
+  endFrame: number;
+}
+
+export interface TrackerUpdate {
+  tracks: Track[];
+  /** Confirmed ids dropped for good this step. */
+  removed: number[];
+}
+
+export class ByteTracker {
+  readonly config: TrackerConfig;
+  private readonly maxTimeLost: number;
+  private frameId = 0;
+  private nextId = 1;
+  private tracked: STrack[] = [];
+  private lost: STrack[] = [];
+  private reported = new Set<number>();
+
+  constructor(config: Partial<TrackerConfig> = {}) {
+    this.config = { ...TRACKER_DEFAULTS, ...config };
+    this.maxTimeLost = Math.max(1, Math.floor((this.config.frameRate / 30) * this.config.trackBuffer));
+  }
+
+  /** True while any track (confirmed, unconfirmed or lost) is alive: the detector must keep running. */
+  hasActive(): boolean {
+    return this.tracked.length + this.lost.length > 0;
+  }
+
+  update(detections: readonly Detection[]): TrackerUpdate {
+    this.frameId += 1;
+    const { trackThresh, lowThresh, matchThresh } = this.config;
+    const high = detections.filter((d) => d.score >= trackThresh);
+    const low = detections.filter((d) => d.score > lowThresh && d.score < trackThresh);
+    const activated: STrack[] = [];
+    const refound: STrack[] = [];
+    const lostNow: STrack[] = [];
+    const removedNow: STrack[] = [];
+
+    const unconfirmed = this.tracked.filter((t) => !t.activated);
+    const confirmed = this.tracked.filter((t) => t.activated);
+    const pool = uniq([...confirmed, ...this.lost]);
+    for (const t of pool) {
+      if (t.state !== 'tracked') t.kf = { mean: [...t.kf.mean.slice(0, 7), 0], covariance: t.kf.covariance };
+      t.kf = predict(t.kf);
+    }
+
+    // 1st association: all pooled tracks vs high-score boxes.
+    const d1 = fuseScore(iouDistance(pool.map(this.boxOf), high.map((d) => d.box)), high.map((d) => d.score));
+    const a1 = assign(d1, high.length, matchThresh);
+    for (const [ti, di] of a1.matches) this.hit(pool[ti]!, high[di]!, activated, refound);
+
+    // 2nd association: remaining *tracked* tracks vs low-score boxes, IoU only.
+    const rTracked = a1.unmatchedRows.map((i) => pool[i]!).filter((t) => t.state === 'tracked');
+    const a2 = assign(iouDistance(rTracked.map(this.boxOf), low.map((d) => d.box)), low.length, SECOND_MATCH_THRESH);
+    for (const [ti, di] of a2.matches) this.hit(rTracked[ti]!, low[di]!, activated, refound);
+    for (const ti of a2.unmatchedRows) {
+      const t = rTracked[ti]!;
+      if (t.state !== 'lost') {
+        t.state = 'lost';
+        lostNow.push(t);
+      }
+    }
+
+    // Unconfirmed tracks vs the high boxes left over.
+    const leftHigh = a1.unmatchedCols.map((i) => high[i]!);
+    const d3 = fuseScore(iouDistance(unconfirmed.map(this.boxOf), leftHigh.map((d) => d.box)), leftHigh.map((d) => d.score));
+    const a3 = assign(d3, leftHigh.length, UNCONFIRMED_MATCH_THRESH);
+    for (const [ti, di] of a3.matches) this.hit(unconfirmed[ti]!, leftHigh[di]!, activated, refound);
+    for (const ti of a3.unmatchedRows) {
+      unconfirmed[ti]!.state = 'removed';
+      removedNow.push(unconfirmed[ti]!);
+    }
+
+    // New tracks from confident leftovers (det_thresh = track_thresh + 0.1 in the reference code).
+    for (const di of a3.unmatchedCols) {
+      const d = leftHigh[di]!;
+      if (d.score < trackThresh + 0.1) continue;
+      activated.push({
+        id: 0,
+        kf: initiate(toXyah(d.box)),
+        score: d.score,
+        state: 'tracked',
+        // The reference activates tracks of the very first frame at once.
+        activated: this.frameId === 1,
+        startFrame: this.frameId,
+        endFrame: this.frameId,
+      });
+    }
+
+    for (const t of this.lost) {
+      if (t.state === 'lost' && this.frameId - t.endFrame > this.maxTimeLost) {
+        t.state = 'removed';
+        removedNow.push(t);
+      }
+    }
+
+    this.tracked = uniq([...this.tracked.filter((t) => t.state === 'tracked'), ...activated, ...refound]);
+    const trackedSet = new Set(this.tracked);
+    this.lost = uniq([...this.lost, ...lostNow]).filter((t) => t.state === 'lost' && !trackedSet.has(t));
+    this.dropDuplicates();
+    for (const t of [...this.tracked, ...this.lost]) if (t.activated && t.id === 0) t.id = this.nextId++;
+    return this.report();
+  }
+
+  /**
+   * The current tracks moved `fraction` of one update step along their Kalman velocity, without changing
+   * state: boxes for frames between detector runs (`--detect-every N` gives fractions k/N).
+   */
+  peek(fraction: number): Track[] {
+    return this.alive().map((t) => {
+      const m = t.kf.mean;
+      const moved = [0, 1, 2, 3].map((i) => m[i]! + fraction * (t.state === 'tracked' || i !== 3 ? m[i + 4]! : 0));
+      return this.toTrack(t, clipTo(fromXyah(moved), this.config.frameWidth, this.config.frameHeight));
+    });
+  }
+
+  private hit(t: STrack, d: Detection, activated: STrack[], refound: STrack[]): void {
+    t.kf = update(t.kf, toXyah(d.box));
+    t.score = d.score;
+    t.endFrame = this.frameId;
+    t.activated = true;
+    if (t.state === 'tracked') activated.push(t);
+    else {
+      t.state = 'tracked';
+      refound.push(t);
+    }
+  }
+
+  /** ByteTrack's remove_duplicate_stracks: a tracked and a lost track on the same box keep the older one. */
+  private dropDuplicates(): void {
+    const dist = iouDistance(this.tracked.map(this.boxOf), this.lost.map(this.boxOf));
+    const dropT = new Set<STrack>();
+    const dropL = new Set<STrack>();
+    dist.forEach((row, i) =>
+      row.forEach((d, j) => {
+        if (d >= DUPLICATE_DIST) return;
+        const t = this.tracked[i]!;
+        const l = this.lost[j]!;
+        if (this.frameId - t.startFrame > this.frameId - l.startFrame) dropL.add(l);
+        else dropT.add(t);
+      }),
+    );
+    this.tracked = this.tracked.filter((t) => !dropT.has(t));
+    this.lost = this.lost.filter((t) => !dropL.has(t));
+  }
+
+  /** The track's current box, clipped to the frame when its size is known. */
+  private readonly boxOf = (t: STrack): Box => clipTo(fromXyah(t.kf.mean), this.config.frameWidth, this.config.frameHeight);
+
+  private alive(): STrack[] {
+    return [...this.tracked.filter((t) => t.activated), ...this.lost].sort((a, b) => a.id - b.id);
+  }
+
+  private report(): TrackerUpdate {
+    const tracks = this.alive().map((t) => this.toTrack(t, this.boxOf(t)));
+    const now = new Set(tracks.map((t) => t.trackId));
+    const removed = [...this.reported].filter((id) => !now.has(id));
+    this.reported = now;
+    return { tracks, removed };
+  }
+
+  private toTrack(t: STrack, box: Box): Track {
+    return { trackId: t.id, box, score: t.score, state: t.state === 'tracked' ? 'tracked' : 'lost', age: this.frameId - t.startFrame };
+  }
+}
+
+function clipTo(b: Box, w: number | undefined, h: number | undefined): Box {
+  if (!w || !h) return b;
+  const cx = (v: number) => Math.min(w, Math.max(0, v));
+  const cy = (v: number) => Math.min(h, Math.max(0, v));
+  return { x1: cx(b.x1), y1: cy(b.y1), x2: cx(b.x2), y2: cy(b.y2) };
+}
+
+function uniq<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
