@@ -1,4 +1,5 @@
 import net, { type AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../../common/logger.js';
 import { parseTopic } from '../../common/topics.js';
@@ -8,6 +9,8 @@ import { verifyPassword, type MqttUser, type UsersFile } from './users.js';
 
 export interface EmbeddedBrokerOptions {
   port: number;
+  /** PEM certificate and key (HUB_TLS_CERT / HUB_TLS_KEY): the broker then speaks MQTTS only. */
+  tls?: { cert: Buffer; key: Buffer } | null;
   host: string;
   /** null = anonymous access (logged as a warning at start). */
   users: UsersFile | null;
@@ -86,11 +89,12 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions) {
   broker.on('clientError', (client, err) => log.debug({ event: 'mqtt_client_error', client_id: client.id, err: err.message }));
 
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  const onSocket = (socket: net.Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     broker.handle(socket);
-  });
+  };
+  const server = opts.tls ? tls.createServer({ cert: opts.tls.cert, key: opts.tls.key }, onSocket) : net.createServer(onSocket);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => (server.off('error', reject), resolve()));

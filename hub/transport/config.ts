@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { AppError } from '../../common/errors.js';
@@ -26,11 +27,21 @@ export const mqttEnvSchema = z.object({
 
 export interface MqttTransportConfig {
   /** Embedded broker listen address; null when an external broker is used. */
-  embedded: { port: number; host: string } | null;
+  embedded: { port: number; host: string; tls: { cert: Buffer; key: Buffer } | null } | null;
   /** External broker; null when the embedded broker is used. */
   external: { url: string; clientId: string; sharedGroup: string; username?: string; password?: string } | null;
   usersFile: string | null;
   maxPayloadBytes: number;
+}
+
+/** MQTTS on the embedded broker uses the hub's HTTPS files (HUB_TLS_CERT / HUB_TLS_KEY, checked by hub/config.ts). */
+function tlsFiles(env: Readonly<Record<string, string | undefined>>): { cert: Buffer; key: Buffer } | null {
+  if (!env.HUB_TLS_CERT || !env.HUB_TLS_KEY) return null;
+  try {
+    return { cert: readFileSync(env.HUB_TLS_CERT), key: readFileSync(env.HUB_TLS_KEY) };
+  } catch (err) {
+    throw new AppError('CONFIG_INVALID', `HUB_TLS_CERT/HUB_TLS_KEY: cannot read (${(err as Error).message})`);
+  }
 }
 
 /** Parses the MQTT part of the environment; one error names every bad variable. */
@@ -42,7 +53,7 @@ export function loadMqttTransportConfig(env: Readonly<Record<string, string | un
     throw new AppError('CONFIG_INVALID', 'invalid environment: MQTT_USERS_FILE applies to the embedded broker only; with MQTT_URL configure users on the external broker');
   }
   return Object.freeze({
-    embedded: e.MQTT_URL ? null : { port: e.HUB_MQTT_PORT, host: e.HUB_MQTT_HOST },
+    embedded: e.MQTT_URL ? null : { port: e.HUB_MQTT_PORT, host: e.HUB_MQTT_HOST, tls: tlsFiles(env) },
     external: e.MQTT_URL
       ? {
           url: e.MQTT_URL,

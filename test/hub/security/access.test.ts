@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
+import mqtt from 'mqtt';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendKey, createApiKey } from '../../../hub/security/api-keys.js';
@@ -199,6 +200,22 @@ describe('TLS (HUB_TLS_CERT / HUB_TLS_KEY)', function () {
       expect(body.status).to.equal(200);
       expect(JSON.parse(body.json).status).to.equal('healthy');
       expect(body.hsts).to.match(/max-age=/);
+
+      // MQTTS on the embedded broker with the same files: a publish over TLS is stored, plain MQTT gets nowhere.
+      const ca = readFileSync(join(dir, 'cert.pem'));
+      const secure = await mqtt.connectAsync(`mqtts://127.0.0.1:${hub.mqttPort}`, { ca, protocolVersion: 4, reconnectPeriod: 0 });
+      const e = makeEvent();
+      await secure.publishAsync(`store/${e.store_id}/camera/${e.camera_id}/events`, JSON.stringify([e]), { qos: 1 });
+      await secure.endAsync();
+      expect(await hub.hub.repos.events.count()).to.equal(1);
+      const plain = mqtt.connect(`mqtt://127.0.0.1:${hub.mqttPort}`, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 2000 });
+      const connected = await new Promise<boolean>((resolve) => {
+        plain.once('connect', () => resolve(true));
+        plain.once('close', () => resolve(false));
+        plain.once('error', () => resolve(false));
+      });
+      plain.end(true);
+      expect(connected, 'plain MQTT must not reach a TLS-only broker').to.equal(false);
     } finally {
       await hub.close();
       rmSync(dir, { recursive: true, force: true });
