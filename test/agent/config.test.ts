@@ -25,7 +25,7 @@ describe('agent/config', () => {
       return this.skip();
     }
     const cfg = parseAgentConfig(['--camera', 'data/cameras/cam_entry_01.json', '--detect-every', '2', '--start-time', '2026-03-01T10:00:00+05:30'], { STORE_ASSETS_DIR: assets });
-    expect(cfg).to.include({ storeId: 'STORE_BLR_002', cameraId: 'CAM_ENTRY_01', detectEvery: 2, conf: 0.1, threads: 2, motionGate: true, realtime: false });
+    expect(cfg).to.include({ storeId: 'STORE_BLR_002', cameraId: 'CAM_ENTRY_01', detectEvery: 2, conf: 0.1, threads: 1, motionGate: true, realtime: false });
     expect(cfg.source).to.equal(join(assets, 'media', 'one-by-one-person-detection.mp4'));
     expect(cfg.startTimeMs).to.equal(Date.parse('2026-03-01T04:30:00Z'));
     expect(cfg.tracker).to.deep.equal({ trackThresh: 0.5, matchThresh: 0.8, trackBuffer: 30 });
