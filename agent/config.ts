@@ -132,7 +132,8 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
   if (!flags.success) throw new AppError('BAD_REQUEST', flags.error.issues.map((i) => i.message).join('; '));
   const f = flags.data;
   const cam = typeof values.camera === 'string' ? loadCameraFile(values.camera) : undefined;
-  const assets = env.STORE_ASSETS_DIR;
+  // $STORE_ASSETS_DIR first, then ./assets (where `npm run assets` puts the clips and the model).
+  const assets = env.STORE_ASSETS_DIR ?? (existsSync('assets') ? 'assets' : undefined);
   const inAssets = (sub: string, p: string) => (isLive(p) || isAbsolute(p) || !assets ? p : join(assets, sub, p));
 
   const source = (values.source as string | undefined) ?? (cam ? inAssets('media', cam.source) : undefined);
