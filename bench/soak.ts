@@ -83,8 +83,14 @@ async function main(): Promise<void> {
     const stop = new AbortController();
     const sse = { messages: 0 };
     const latencies: number[] = [];
-    const rss = { start: rssKb(hub.child.pid!), peak: 0, end: 0 };
-    const sampler = setInterval(() => (rss.peak = Math.max(rss.peak, rssKb(hub.child.pid!))), 1000);
+    const rss = { start: rssKb(hub.child.pid!), peak: 0, mid: 0, end: 0 };
+    const midAt = Date.now() + (deadline - Date.now()) / 2;
+    // Growth per half of the run: a plateau (second half ≪ first) is caches warming up; steady growth is a leak.
+    const sampler = setInterval(() => {
+      const now = rssKb(hub.child.pid!);
+      rss.peak = Math.max(rss.peak, now);
+      if (!rss.mid && Date.now() >= midAt) rss.mid = now;
+    }, 1000);
     const clients = [
       ...Array.from({ length: Number(a.sse) }, (_, i) => sseClient(`${base}/stores/${stores[i % nStores]}/stream`, sse, stop.signal)),
       ...Array.from({ length: Number(a.readers) }, () => reader(base, stores, latencies, stop.signal)),
@@ -115,7 +121,8 @@ async function main(): Promise<void> {
       ['throughput', `${Math.round(report.events / publishS).toLocaleString()} events/s`],
       ['HTTP reads', `${latencies.length} (p50 ${pct(latencies, 0.5).toFixed(1)} ms, p95 ${pct(latencies, 0.95).toFixed(1)} ms)`],
       ['SSE messages received', sse.messages.toLocaleString()],
-      ['hub RSS start / end / peak', `${(rss.start / 1024).toFixed(0)} / ${(rss.end / 1024).toFixed(0)} / ${(rss.peak / 1024).toFixed(0)} MB`],
+      ['hub RSS start / mid / end / peak', `${(rss.start / 1024).toFixed(0)} / ${(rss.mid / 1024).toFixed(0)} / ${(rss.end / 1024).toFixed(0)} / ${(rss.peak / 1024).toFixed(0)} MB`],
+      ['RSS growth 1st half / 2nd half', `+${((rss.mid - rss.start) / 1024).toFixed(0)} MB / +${((rss.end - rss.mid) / 1024).toFixed(0)} MB`],
     ];
     process.stdout.write(`\nbench:soak — ${minutes} min\n`);
     for (const [k, v] of lines) process.stdout.write(`  ${k.padEnd(30)} ${v}\n`);
