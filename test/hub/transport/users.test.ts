@@ -52,7 +52,7 @@ describe('hub/transport/users, acl and config', () => {
 
   it('reads the MQTT environment with defaults and names every bad variable', () => {
     const c = loadMqttTransportConfig({});
-    expect(c.embedded).to.deep.equal({ port: 1883, host: '0.0.0.0' });
+    expect(c.embedded).to.deep.equal({ port: 1883, host: '0.0.0.0', tls: null });
     expect(c.external).to.equal(null);
     const e = loadMqttTransportConfig({ MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_CLIENT_ID: 'hub-1' });
     expect(e.embedded).to.equal(null);
