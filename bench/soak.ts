@@ -28,6 +28,7 @@ const minutes = Number(a.minutes);
 const deadline = Date.now() + minutes * 60_000;
 
 const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+const signed = (kb: number) => `${kb >= 0 ? '+' : '−'}${Math.abs(kb / 1024).toFixed(0)}`;
 const pct = (xs: number[], p: number) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? 0;
 
 /** The simulator's items, cut off at the deadline (a day of 20 stores is more than ten minutes can publish). */
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
       ['HTTP reads', `${latencies.length} (p50 ${pct(latencies, 0.5).toFixed(1)} ms, p95 ${pct(latencies, 0.95).toFixed(1)} ms)`],
       ['SSE messages received', sse.messages.toLocaleString()],
       ['hub RSS start / mid / end / peak', `${(rss.start / 1024).toFixed(0)} / ${(rss.mid / 1024).toFixed(0)} / ${(rss.end / 1024).toFixed(0)} / ${(rss.peak / 1024).toFixed(0)} MB`],
-      ['RSS growth 1st half / 2nd half', `+${((rss.mid - rss.start) / 1024).toFixed(0)} MB / +${((rss.end - rss.mid) / 1024).toFixed(0)} MB`],
+      ['RSS growth 1st half / 2nd half', `${signed(rss.mid - rss.start)} MB / ${signed(rss.end - rss.mid)} MB`],
     ];
     process.stdout.write(`\nbench:soak — ${minutes} min\n`);
     for (const [k, v] of lines) process.stdout.write(`  ${k.padEnd(30)} ${v}\n`);
