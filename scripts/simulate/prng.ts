@@ -24,7 +24,8 @@ export interface Rng {
   hex(n: number): string;
 }
 
-function mulberry32(seed: number): () => number {
+/** mulberry32: a tiny seeded PRNG (uniform in [0, 1)), the same sequence on every run. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,16 +1,6 @@
 /** Response shapes of the hub API the dashboard reads (issue 3 contract; hub/api/*-routes.ts) and a fetch wrapper. */
-export interface StoreMetrics {
-  unique_visitors: number;
-  conversion_rate: number;
-  purchased: number;
-  unattributed_transactions: number;
-  avg_dwell_ms: number;
-  avg_zone_dwell_ms: number;
-  queue_depth_current: number;
-  abandonment_rate: number;
-  staff_excluded_events: number;
-  window: { from: string; to: string };
-}
+// The metrics shape is the hub's own type (type-only: esbuild erases it from the bundle).
+export type { StoreMetrics } from '../../analytics/metrics.js';
 export interface Funnel {
   entry: number;
   zone_visit: number;
