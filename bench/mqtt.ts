@@ -51,7 +51,8 @@ function makeEvents(n: number, store: string, camera: string, at: () => number =
 function rowsIn(file: string): { n: number; lat: number[] } {
   const db = new Database(file, { readonly: true });
   try {
-    const rows = db.prepare('SELECT received_at - ts AS l FROM events').all() as { l: number }[];
+    // Stored events are in events or, until the next fold, in events_staged (one read snapshot covers both).
+    const rows = db.prepare('SELECT received_at - ts AS l FROM events UNION ALL SELECT received_at - ts FROM events_staged').all() as { l: number }[];
     return { n: rows.length, lat: rows.map((r) => r.l) };
   } finally {
     db.close();
@@ -109,7 +110,7 @@ async function latency(url: string, db: string, label: string): Promise<{ p50: n
   await waitRows(db, before + total);
   for (const p of pubs) await p.close();
   const d = new Database(db, { readonly: true });
-  const lat = (d.prepare('SELECT received_at - ts AS l FROM events WHERE store_id = ?').all(store) as { l: number }[]).map((r) => r.l);
+  const lat = (d.prepare('SELECT received_at - ts AS l FROM events WHERE store_id = ? UNION ALL SELECT received_at - ts FROM events_staged WHERE store_id = ?').all(store, store) as { l: number }[]).map((r) => r.l);
   d.close();
   return { p50: pct(lat, 50), p95: pct(lat, 95), n: lat.length };
 }

@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     rss.end = rssKb(hub.child.pid!);
 
     const db = new Database(dbFile, { readonly: true });
-    const stored = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+    const stored = (db.prepare('SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM events_staged) AS n').get() as { n: number }).n;
     db.close();
     const lines: [string, string][] = [
       ['duration', `${publishS.toFixed(0)} s (${nStores} stores × ${a.cameras} cameras, ${a.sse} SSE clients, ${a.readers} readers)`],

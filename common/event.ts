@@ -1,26 +1,8 @@
 import { z } from 'zod';
+import { parseEventFast } from './event-fast-path.js';
+import { EVENT_TYPES, ZONED_EVENT_TYPES } from './event-types.js';
 
-/** The eight retail event types an agent emits (docs/DESIGN.md, "Event contract"). */
-export const EVENT_TYPES = [
-  'ENTRY',
-  'EXIT',
-  'REENTRY',
-  'ZONE_ENTER',
-  'ZONE_EXIT',
-  'ZONE_DWELL',
-  'BILLING_QUEUE_JOIN',
-  'BILLING_QUEUE_ABANDON',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/** Types whose `zone_id` must be non-null: they happen in a zone. */
-export const ZONED_EVENT_TYPES: ReadonlySet<EventType> = new Set([
-  'ZONE_ENTER',
-  'ZONE_EXIT',
-  'ZONE_DWELL',
-  'BILLING_QUEUE_JOIN',
-  'BILLING_QUEUE_ABANDON',
-]);
+export { EVENT_TYPES, ZONED_EVENT_TYPES, type EventType } from './event-types.js';
 
 // Any RFC 4122/9562 version (and the nil-like test ids people paste): 8-4-4-4-12 hex.
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -115,6 +97,8 @@ export function validateEvent(raw: unknown, index: number): { event: StoreEvent 
     const got = raw === null ? 'null' : Array.isArray(raw) ? 'array' : typeof raw;
     return { errors: [{ index, event_id: null, field: '(event)', reason: `must be an object (got ${got})` }] };
   }
+  const fast = parseEventFast(raw);
+  if (fast) return { event: fast };
   const parsed = storeEventSchema.safeParse(raw);
   if (parsed.success) return { event: parsed.data };
   const event_id = rawEventId(raw);

@@ -53,7 +53,7 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   const repos = { events: createEventRepository(db), cameras: createCameraRepository(db) };
   // A SQLite file gets a writer thread so HTTP/validation and commits overlap; :memory: and PostgreSQL write in-process.
   const sqliteWriter = db.sqliteFile ? createSqliteWriter(db.sqliteFile, logger) : null;
-  const writer = createEventWriter(sqliteWriter ?? repos.events);
+  const writer = createEventWriter(sqliteWriter ?? repos.events, { pipelined: !!sqliteWriter });
   const ingest = createIngestService({
     writer,
     logger,
@@ -72,7 +72,7 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   app.use(rateLimit({ perIp: createRateLimiter(config.security.rateLimit.ip), perKey: createRateLimiter(config.security.rateLimit.key) }));
   const routers: Router[] = [healthRoutes(health), ingestRoutes(ingest, config.ingest), openApiRoutes()];
   // --- analytics (issue 3): services and routers ---
-  const analytics = await createAnalyticsServices({ db, bus, config, logger, cameras: repos.cameras });
+  const analytics = await createAnalyticsServices({ db, bus, config, logger, cameras: repos.cameras, fold: sqliteWriter?.fold });
   routers.push(
     storeRoutes(analytics),
     posRoutes(analytics.pos, { maxBytes: config.ingest.maxBytes }),
@@ -106,6 +106,8 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
     heatmapSink,
     async close(): Promise<void> {
       await writer.idle();
+      // Leave nothing staged: tools that read the file after a clean stop see every event in events.
+      await sqliteWriter?.fold().catch((err: Error) => logger.warn({ event: 'fold_at_close_failed', err: err.message }));
       await sqliteWriter?.close();
       if (!deps.db) await db.close();
     },

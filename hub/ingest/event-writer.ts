@@ -19,8 +19,11 @@ interface Pending {
  * that every commit rewrites) among many requests; a lone request still commits at once.
  * Each caller is answered only after its rows are durable (docs/CHOICES.md, "Ingest write path").
  */
-export function createEventWriter(repo: Pick<EventRepository, 'insertRows'>, opts: { maxGroupEvents?: number } = {}) {
+export function createEventWriter(repo: Pick<EventRepository, 'insertRows'>, opts: { maxGroupEvents?: number; pipelined?: boolean } = {}) {
   const maxGroup = opts.maxGroupEvents ?? 20_000;
+  // pipelined: the repository groups on its side (the SQLite writer thread takes every request waiting in its
+  // port into one transaction), so hand each group over at once instead of waiting for the previous commit.
+  const inFlight = new Set<Promise<void>>();
   let queue: Pending[] = [];
   let running = false;
 
@@ -35,7 +38,12 @@ export function createEventWriter(repo: Pick<EventRepository, 'insertRows'>, opt
           group.push(p);
           n += p.events.length;
         }
-        await commitGroup(group);
+        if (!opts.pipelined) {
+          await commitGroup(group);
+          continue;
+        }
+        const p = commitGroup(group).finally(() => inFlight.delete(p));
+        inFlight.add(p);
       }
     } finally {
       running = false;
@@ -73,7 +81,7 @@ export function createEventWriter(repo: Pick<EventRepository, 'insertRows'>, opt
       return queue.length;
     },
     async idle(): Promise<void> {
-      while (running || queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+      while (running || queue.length > 0 || inFlight.size > 0) await new Promise((r) => setTimeout(r, 5));
     },
   };
 }

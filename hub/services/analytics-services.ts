@@ -21,10 +21,12 @@ export async function createAnalyticsServices(deps: {
   logger: Logger;
   cameras: CameraRepository;
   clock?: () => number;
+  /** Runs the fold elsewhere (the SQLite writer thread); default: on the hub's connection. */
+  fold?: () => Promise<number>;
 }) {
   const { config, logger } = deps;
   const clock = deps.clock ?? Date.now;
-  const analytics = createAnalyticsRepository(deps.db);
+  const analytics = createAnalyticsRepository(deps.db, { fold: deps.fold });
   const posRepo = createPosRepository(deps.db);
   const layouts = createLayoutService({ repo: createLayoutRepository(deps.db), logger, clock });
   await layouts.init(config.storeLayoutPath);
@@ -42,6 +44,8 @@ export async function createAnalyticsServices(deps: {
   if (folded > 0) logger.info({ event: 'rollup_caught_up', events: folded, ms: Date.now() - started }, 'analytics rollups caught up');
   const a = config.analytics;
   return {
+    /** Moves staged events into events and folds the rollups now (normally a second after ingest). */
+    fold: () => analytics.ready(),
     layouts,
     metrics: createMetricsService({ analytics, pos: posRepo, layouts, clock }),
     anomalies: createAnomalyService({

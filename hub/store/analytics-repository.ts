@@ -37,9 +37,9 @@ const hourOf = (col: string) => `CAST((${col} - ?) / 3600000 AS INTEGER)`;
  * edges (hub/analytics/rollup.ts, splitRange); the two agree by construction (same definitions, tested).
  * Every statement runs on SQLite and PostgreSQL; bucket arithmetic is integer division on BIGINT epoch ms.
  */
-export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = {}) {
+export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean; fold?: () => Promise<number> } = {}) {
   const { knex } = db;
-  const rollups = createRollupRepository(db);
+  const rollups = createRollupRepository(db, { fold: opts.fold });
   // rollups: false reads everything from raw events: the reference the rollup path is tested against.
   const splitRange = opts.rollups === false ? (from: number, to: number) => ({ raw: [{ from, to }], rollup: null }) : splitAligned;
   const rows = async <T>(sql: string, b: Bind[]): Promise<T[]> => {

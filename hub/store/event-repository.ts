@@ -1,48 +1,9 @@
-import type { StoreEvent } from '../../common/event.js';
-import type { Db } from './db.js';
+import type { Db, Dialect } from './db.js';
+import { EVENT_COLUMNS as COLUMNS, eventKey, type EventRow } from './event-row.js';
+import { stageRowsWith } from './event-staging.js';
 import { withWriteTx, type Binding, type WriteExec } from './write-tx.js';
 
-/** One row of `events`; times are epoch ms. */
-export interface EventRow {
-  event_id: string;
-  store_id: string;
-  camera_id: string;
-  visitor_id: string;
-  event_type: string;
-  ts: number;
-  zone_id: string | null;
-  dwell_ms: number;
-  is_staff: boolean;
-  confidence: number;
-  queue_depth: number | null;
-  session_seq: number;
-  metadata: string;
-  received_at: number;
-}
-
-export function toRow(e: StoreEvent, receivedAt: number): EventRow {
-  return {
-    event_id: e.event_id,
-    store_id: e.store_id,
-    camera_id: e.camera_id,
-    visitor_id: e.visitor_id,
-    event_type: e.event_type,
-    ts: Date.parse(e.timestamp),
-    zone_id: e.zone_id,
-    dwell_ms: e.dwell_ms,
-    is_staff: e.is_staff,
-    confidence: e.confidence,
-    queue_depth: e.metadata.queue_depth ?? null,
-    session_seq: e.metadata.session_seq,
-    metadata: JSON.stringify(e.metadata),
-    received_at: receivedAt,
-  };
-}
-
-const COLUMNS = [
-  'event_id', 'store_id', 'camera_id', 'visitor_id', 'event_type', 'ts', 'zone_id', 'dwell_ms',
-  'is_staff', 'confidence', 'queue_depth', 'session_seq', 'metadata', 'received_at',
-] as const;
+export { eventKey, toRow, type EventRow } from './event-row.js';
 
 /** Rows per INSERT statement: 14 columns × 1000 stays under SQLite's 32,766 and PostgreSQL's 65,535 parameters. */
 const CHUNK_ROWS = 1000;
@@ -69,12 +30,6 @@ function multiRow(kind: 'events' | 'keys' | 'activity', n: number): string {
   }
   sqlCache.set(key, sql);
   return sql;
-}
-
-/** The de-duplication key: the two 64-bit halves of the UUID folded by XOR (uniform for v4 and for v7's random tail). */
-export function eventKey(eventId: string): bigint {
-  const hex = eventId.replace(/-/g, '');
-  return BigInt.asIntN(64, BigInt(`0x${hex.slice(0, 16)}`) ^ BigInt(`0x${hex.slice(16)}`));
 }
 
 function eventBindings(rows: EventRow[]): Binding[] {
@@ -155,12 +110,8 @@ async function touchActivity(exec: WriteExec, rows: EventRow[]): Promise<void> {
   await exec.run(multiRow('activity', byStore.size), b);
 }
 
-/**
- * The body of one write transaction: append, claim keys, drop true duplicates, keep store activity. Returns the
- * event_ids stored now. A row whose event_id is already stored (earlier, or earlier in the same call) is a duplicate
- * and is not kept, whatever its content. Runs on the hub's connection or in the SQLite writer thread.
- */
-export async function insertRowsWith(exec: WriteExec, rows: EventRow[]): Promise<Set<string>> {
+/** PostgreSQL: append, claim keys, drop true duplicates. Returns the rows kept. */
+async function insertDirectWith(exec: WriteExec, rows: EventRow[]): Promise<EventRow[]> {
   const placed = await appendRows(exec, rows);
   const losers = await claimKeys(exec, placed);
   const dupIds = new Set<number>();
@@ -172,7 +123,18 @@ export async function insertRowsWith(exec: WriteExec, rows: EventRow[]): Promise
       await exec.run(`DELETE FROM events WHERE id IN (${chunk.map(() => '?').join(',')})`, chunk.map((d) => d.id));
     }
   }
-  const kept = placed.filter((p) => !dupIds.has(p.id)).map((p) => p.row);
+  return placed.filter((p) => !dupIds.has(p.id)).map((p) => p.row);
+}
+
+/**
+ * The body of one write transaction: store the new rows and keep store activity. Returns the event_ids stored
+ * now. A row whose event_id is already stored (earlier, or earlier in the same call) is a duplicate and is not
+ * kept, whatever its content. SQLite stages the rows for the fold (hub/store/event-staging.ts); PostgreSQL,
+ * where several hubs write at once, appends to events directly. Runs on the hub's connection or in the SQLite
+ * writer thread.
+ */
+export async function insertRowsWith(exec: WriteExec, dialect: Dialect, rows: EventRow[]): Promise<Set<string>> {
+  const kept = dialect === 'sqlite' ? await stageRowsWith(exec, rows) : await insertDirectWith(exec, rows);
   await touchActivity(exec, kept);
   return new Set(kept.map((r) => r.event_id));
 }
@@ -187,14 +149,20 @@ export function createEventRepository(db: Db) {
      */
     async insertRows(rows: EventRow[]): Promise<Set<string>> {
       if (rows.length === 0) return new Set();
-      return withWriteTx(db, (exec) => insertRowsWith(exec, rows));
+      return withWriteTx(db, (exec) => insertRowsWith(exec, db.dialect, rows));
     },
 
+    /** Events stored, folded or still staged. */
     async count(storeId?: string): Promise<number> {
-      const q = knex('events').count<{ n: number | string }[]>({ n: '*' });
-      if (storeId) q.where({ store_id: storeId });
-      const [row] = await q;
-      return Number(row?.n ?? 0);
+      const tables = db.dialect === 'sqlite' ? ['events', 'events_staged'] : ['events'];
+      let total = 0;
+      for (const table of tables) {
+        const q = knex(table).count<{ n: number | string }[]>({ n: '*' });
+        if (storeId) q.where({ store_id: storeId });
+        const [row] = await q;
+        total += Number(row?.n ?? 0);
+      }
+      return total;
     },
 
     /** Newest event time per store, from the activity table kept at ingest (no scan of events). */

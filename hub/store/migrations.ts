@@ -153,6 +153,32 @@ const migrations: Record<string, Migration> = {
       await knex.schema.dropTable('visitor_rollups');
     },
   },
+  // SQLite ingest staging (issue 2): new events are appended to events_staged (no index) and moved into
+  // events, event_keys and the rollups in large ordered batches by the fold (hub/store/event-staging.ts). Random
+  // index pages are then rewritten once per fold instead of once per commit. PostgreSQL writes events directly.
+  '005_sqlite_event_staging': {
+    async up(knex) {
+      if (knex.client.config.client !== 'better-sqlite3') return;
+      await knex.raw(`CREATE TABLE events_staged (id INTEGER PRIMARY KEY AUTOINCREMENT, k INTEGER NOT NULL,
+        event_id VARCHAR(36) NOT NULL, store_id VARCHAR(64) NOT NULL, camera_id VARCHAR(64) NOT NULL, visitor_id VARCHAR(64) NOT NULL,
+        event_type VARCHAR(32) NOT NULL, ts BIGINT NOT NULL, zone_id VARCHAR(64), dwell_ms BIGINT NOT NULL, is_staff BOOLEAN NOT NULL,
+        confidence FLOAT NOT NULL, queue_depth INTEGER, session_seq INTEGER NOT NULL, metadata TEXT NOT NULL, received_at BIGINT NOT NULL)`);
+      // Staged ids continue the events ids: the fold keeps them, so the rollup watermark stays exact.
+      await knex.raw(`INSERT INTO sqlite_sequence (name, seq) SELECT 'events_staged', COALESCE(MAX(id), 0) FROM events`);
+      // event_keys as a rowid table keyed on k: one B-tree of 8-byte keys instead of a table plus a unique index.
+      await knex.raw('CREATE TABLE event_keys_v2 (k INTEGER PRIMARY KEY, event_row BIGINT NOT NULL)');
+      await knex.raw('INSERT INTO event_keys_v2 (k, event_row) SELECT k, event_row FROM event_keys ORDER BY k');
+      await knex.raw('DROP TABLE event_keys');
+      await knex.raw('ALTER TABLE event_keys_v2 RENAME TO event_keys');
+    },
+    async down(knex) {
+      if (knex.client.config.client !== 'better-sqlite3') return;
+      // Staged events are kept (their keys are not: event_keys then misses them, as before this migration).
+      const cols = 'event_id, store_id, camera_id, visitor_id, event_type, ts, zone_id, dwell_ms, is_staff, confidence, queue_depth, session_seq, metadata, received_at';
+      await knex.raw(`INSERT INTO events (id, ${cols}) SELECT id, ${cols} FROM events_staged ORDER BY id`);
+      await knex.raw('DROP TABLE events_staged');
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

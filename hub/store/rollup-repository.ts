@@ -1,5 +1,7 @@
-import { rollUp, zoneRollUp, type RollupEvent, type RollupRow, type ZoneRollupRow } from '../analytics/rollup.js';
-import type { Db } from './db.js';
+import { ROLLUP_BUCKET_MS } from '../analytics/rollup.js';
+import type { Db, Dialect } from './db.js';
+import { moveStagedWith } from './event-staging.js';
+import { withWriteTx, type WriteExec } from './write-tx.js';
 
 const STATE = 'visitor_rollups';
 /** Events folded per transaction: bounded memory, and the writer is never kept waiting long. */
@@ -8,8 +10,6 @@ const COLS = [
   'store_id', 'bucket_ts', 'visitor_id', 'zone_id', 'is_staff', 'n_events', 'first_in', 'first_entry', 'last_exit',
   'first_seen', 'last_seen', 'zone_events', 'joins', 'abandons', 'dwell_sum', 'dwell_n',
 ] as const;
-/** Rows per upsert statement: 16 columns × 1000 is under both databases' parameter limits. */
-const CHUNK = 1000;
 
 // MIN/MAX that keep the non-null side (SQLite's scalar min() returns NULL if either argument is NULL).
 const minOf = (c: string) => `CASE WHEN excluded.${c} IS NULL THEN r.${c} WHEN r.${c} IS NULL OR excluded.${c} < r.${c} THEN excluded.${c} ELSE r.${c} END`;
@@ -18,83 +18,91 @@ const sumOf = (c: string) => `${c} = r.${c} + excluded.${c}`;
 
 const ZONE_COLS = ['store_id', 'bucket_ts', 'zone_id', 'is_staff', 'n_events', 'dwell_sum', 'dwell_n', 'first_seen', 'last_seen'] as const;
 
-function zoneUpsertSql(n: number): string {
-  const row = `(${ZONE_COLS.map(() => '?').join(',')})`;
-  return `INSERT INTO zone_rollups AS r (${ZONE_COLS.join(', ')}) VALUES ${Array(n).fill(row).join(',')}
-    ON CONFLICT (store_id, bucket_ts, zone_id, is_staff) DO UPDATE SET
-      ${sumOf('n_events')}, ${sumOf('dwell_sum')}, ${sumOf('dwell_n')}, first_seen = ${minOf('first_seen')}, last_seen = ${maxOf('last_seen')}`;
+const B = ROLLUP_BUCKET_MS;
+const count = (cond: string) => `SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END)`;
+/**
+ * The rollup of events with id in (?, ?], computed by the database: the same definitions as rollUp() in
+ * hub/analytics/rollup.ts (the reference the tests hold this to), without shipping every event to JS and back.
+ */
+const VISITOR_FOLD_SQL = `INSERT INTO visitor_rollups AS r (${COLS.join(', ')})
+  SELECT store_id, (ts / ${B}) * ${B}, visitor_id, COALESCE(zone_id, ''), is_staff, COUNT(*),
+    MIN(CASE WHEN event_type IN ('ENTRY', 'REENTRY') THEN ts END), MIN(CASE WHEN event_type = 'ENTRY' THEN ts END),
+    MAX(CASE WHEN event_type = 'EXIT' THEN ts END), MIN(ts), MAX(ts), ${count("event_type IN ('ZONE_ENTER', 'ZONE_DWELL')")},
+    ${count("event_type = 'BILLING_QUEUE_JOIN'")}, ${count("event_type = 'BILLING_QUEUE_ABANDON'")},
+    SUM(CASE WHEN event_type = 'ZONE_DWELL' THEN dwell_ms ELSE 0 END), ${count("event_type = 'ZONE_DWELL'")}
+  FROM events WHERE id > ? AND id <= ? GROUP BY store_id, (ts / ${B}) * ${B}, visitor_id, COALESCE(zone_id, ''), is_staff
+  ON CONFLICT (store_id, bucket_ts, visitor_id, zone_id, is_staff) DO UPDATE SET
+    ${sumOf('n_events')}, ${sumOf('zone_events')}, ${sumOf('joins')}, ${sumOf('abandons')}, ${sumOf('dwell_sum')}, ${sumOf('dwell_n')},
+    first_in = ${minOf('first_in')}, first_entry = ${minOf('first_entry')}, last_exit = ${maxOf('last_exit')},
+    first_seen = ${minOf('first_seen')}, last_seen = ${maxOf('last_seen')}`;
+
+const ZONE_FOLD_SQL = `INSERT INTO zone_rollups AS r (${ZONE_COLS.join(', ')})
+  SELECT store_id, (ts / ${B}) * ${B}, COALESCE(zone_id, ''), is_staff, COUNT(*),
+    SUM(CASE WHEN event_type = 'ZONE_DWELL' THEN dwell_ms ELSE 0 END), ${count("event_type = 'ZONE_DWELL'")}, MIN(ts), MAX(ts)
+  FROM events WHERE id > ? AND id <= ? GROUP BY store_id, (ts / ${B}) * ${B}, COALESCE(zone_id, ''), is_staff
+  ON CONFLICT (store_id, bucket_ts, zone_id, is_staff) DO UPDATE SET
+    ${sumOf('n_events')}, ${sumOf('dwell_sum')}, ${sumOf('dwell_n')}, first_seen = ${minOf('first_seen')}, last_seen = ${maxOf('last_seen')}`;
+
+/** Folds up to BATCH_EVENTS events past the watermark into the rollups; returns how many. */
+async function rollUpWith(exec: WriteExec, dialect: Dialect): Promise<number> {
+  // Two folds must never read the same watermark (two hubs, or two repositories in one process): on PostgreSQL
+  // the state row is locked; SQLite's single writer already serialises them.
+  const [state] = await exec.all<{ last_event_row: number | string }>(
+    `SELECT last_event_row FROM rollup_state WHERE name = ?${dialect === 'pg' ? ' FOR UPDATE' : ''}`, [STATE]);
+  const after = Number(state?.last_event_row ?? 0);
+  const [range] = await exec.all<{ upto: number | string | null; n: number | string }>(
+    'SELECT MAX(id) AS upto, COUNT(*) AS n FROM (SELECT id FROM events WHERE id > ? ORDER BY id LIMIT ?) AS batch', [after, BATCH_EVENTS]);
+  if (range?.upto === null || range?.upto === undefined) return 0;
+  const upto = Number(range.upto);
+  await exec.run(VISITOR_FOLD_SQL, [after, upto]);
+  await exec.run(ZONE_FOLD_SQL, [after, upto]);
+  await exec.run(
+    'INSERT INTO rollup_state (name, last_event_row) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last_event_row = excluded.last_event_row',
+    [STATE, upto]);
+  return Number(range.n);
 }
 
-const bindZoneRow = (r: ZoneRollupRow) => [r.store_id, r.bucket_ts, r.zone_id, r.is_staff ? 1 : 0, r.n_events, r.dwell_sum, r.dwell_n, r.first_seen, r.last_seen];
-
-function upsertSql(n: number): string {
-  const row = `(${COLS.map(() => '?').join(',')})`;
-  return `INSERT INTO visitor_rollups AS r (${COLS.join(', ')}) VALUES ${Array(n).fill(row).join(',')}
-    ON CONFLICT (store_id, bucket_ts, visitor_id, zone_id, is_staff) DO UPDATE SET
-      ${sumOf('n_events')}, ${sumOf('zone_events')}, ${sumOf('joins')}, ${sumOf('abandons')}, ${sumOf('dwell_sum')}, ${sumOf('dwell_n')},
-      first_in = ${minOf('first_in')}, first_entry = ${minOf('first_entry')}, last_exit = ${maxOf('last_exit')},
-      first_seen = ${minOf('first_seen')}, last_seen = ${maxOf('last_seen')}`;
+/**
+ * One fold step, in one write transaction: on SQLite, up to BATCH_EVENTS staged events move into events
+ * (hub/store/event-staging.ts); then up to BATCH_EVENTS events past the watermark are folded into the rollups.
+ * Returns the larger count: a full batch means there may be more. Runs on the hub's connection or in the SQLite
+ * writer thread.
+ */
+export async function foldStepWith(exec: WriteExec, dialect: Dialect): Promise<number> {
+  const moved = dialect === 'sqlite' ? await moveStagedWith(exec, BATCH_EVENTS) : 0;
+  const rolled = await rollUpWith(exec, dialect);
+  return Math.max(moved, rolled);
 }
 
-const bindRow = (r: RollupRow) => [
-  r.store_id, r.bucket_ts, r.visitor_id, r.zone_id, r.is_staff ? 1 : 0, r.n_events, r.first_in, r.first_entry, r.last_exit,
-  r.first_seen, r.last_seen, r.zone_events, r.joins, r.abandons, r.dwell_sum, r.dwell_n,
-];
+/** Runs fold steps until nothing is left; returns the events folded. */
+export async function foldAll(step: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await step();
+    total += n;
+    if (n < BATCH_EVENTS) return total;
+  }
+}
+
+/** Folds on the hub's own connection (PostgreSQL, SQLite :memory:, tools that open a file directly). */
+export function foldInProcess(db: Db): Promise<number> {
+  // The events-write lock is not needed: the watermark row is locked, and ids below it are already visible.
+  return foldAll(() => withWriteTx(db, (exec) => foldStepWith(exec, db.dialect), { eventsLock: false }));
+}
 
 /**
  * Keeps visitor_rollups up to date with the events table. A watermark (the highest events.id folded) makes it
  * exact and restart-safe without touching the ingest transaction: whatever committed after the watermark is
  * folded by the next `catchUp`, which every analytics query awaits first, and which the ingest bus also
  * triggers. This relies on event ids becoming visible in order: SQLite has one writer, and on PostgreSQL every
- * event-writing transaction of every hub replica holds one advisory lock (hub/store/write-tx.ts).
+ * event-writing transaction of every hub replica holds one advisory lock (hub/store/write-tx.ts). On SQLite the
+ * same pass first moves staged events into events, so a query after `catchUp` sees every committed event.
+ * `fold` runs the passes elsewhere (the SQLite writer thread); by default they run on this process's connection.
  */
-export function createRollupRepository(db: Db) {
-  const { knex } = db;
+export function createRollupRepository(db: Db, opts: { fold?: () => Promise<number> } = {}) {
+  const fold = opts.fold ?? (() => foldInProcess(db));
   let chain: Promise<number> = Promise.resolve(0);
   let queued: Promise<number> | null = null;
-
-  async function foldBatch(): Promise<number> {
-    return knex.transaction(async (trx) => {
-      // Two folds must never read the same watermark (two hubs, or two repositories in one process): on PostgreSQL
-      // the state row is locked; SQLite's single writer connection already serialises them.
-      const q = trx('rollup_state').where({ name: STATE });
-      const state = await (db.dialect === 'pg' ? q.forUpdate() : q).first();
-      const after = Number(state?.last_event_row ?? 0);
-      const events = await trx('events')
-        .select('id', 'store_id', 'visitor_id', 'event_type', 'ts', 'zone_id', 'dwell_ms', 'is_staff')
-        .where('id', '>', after)
-        .orderBy('id')
-        .limit(BATCH_EVENTS);
-      if (events.length === 0) return 0;
-      const rows = rollUp(
-        events.map((e): RollupEvent => ({
-          store_id: e.store_id, visitor_id: e.visitor_id, event_type: e.event_type, ts: Number(e.ts),
-          zone_id: e.zone_id, dwell_ms: Number(e.dwell_ms), is_staff: e.is_staff === true || Number(e.is_staff) === 1,
-        })),
-      );
-      for (let i = 0; i < rows.length; i += CHUNK) {
-        const chunk = rows.slice(i, i + CHUNK);
-        await trx.raw(upsertSql(chunk.length), chunk.flatMap(bindRow));
-      }
-      const zoneRows = zoneRollUp(rows);
-      for (let i = 0; i < zoneRows.length; i += CHUNK) {
-        const chunk = zoneRows.slice(i, i + CHUNK);
-        await trx.raw(zoneUpsertSql(chunk.length), chunk.flatMap(bindZoneRow));
-      }
-      const last = Number(events[events.length - 1]!.id);
-      await trx('rollup_state').insert({ name: STATE, last_event_row: last }).onConflict('name').merge();
-      return events.length;
-    });
-  }
-
-  async function drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const n = await foldBatch();
-      total += n;
-      if (n < BATCH_EVENTS) return total;
-    }
-  }
 
   return {
     /** Folds every committed event not yet in the rollup; calls are serialised. Returns events folded. */
@@ -103,7 +111,7 @@ export function createRollupRepository(db: Db) {
       if (queued) return queued;
       const run = () => {
         queued = null;
-        return drain();
+        return fold();
       };
       queued = chain = chain.then(run, run);
       return queued;

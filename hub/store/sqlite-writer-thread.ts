@@ -1,41 +1,91 @@
 /**
- * Worker entry: owns one SQLite connection and runs event write transactions, so that the hub's main thread
- * (HTTP, JSON parsing, validation) and the writes use both cores (docs/CHOICES.md, "Ingest write path").
+ * Worker entry: owns one SQLite connection and runs every event write transaction (ingest commits and the folds
+ * that move staged events into events and the rollups), so that the hub's main thread (HTTP, JSON parsing,
+ * validation) and the writes use both cores (docs/CHOICES.md, "Ingest write path").
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { insertRowsWith, type EventRow } from './event-repository.js';
+import { foldAll, foldStepWith } from './rollup-repository.js';
 import { applySqlitePragmas } from './sqlite-pragmas.js';
-import { sqliteExec } from './write-tx.js';
+import { rollback, sqliteExec, type WriteExec } from './write-tx.js';
 
-export interface WriteRequest {
-  id: number;
-  rows: EventRow[];
-}
-export type WriteReply = { id: number; inserted: string[] } | { id: number; error: { message: string; code?: string } };
+export type WriteRequest = { id: number; op: 'insert'; rows: EventRow[] } | { id: number; op: 'fold' };
+export type WriteReply =
+  | { id: number; inserted: string[] }
+  | { id: number; folded: number }
+  | { id: number; error: { message: string; code?: string } };
 
 const conn = new Database((workerData as { file: string }).file);
 applySqlitePragmas(conn);
 const exec = sqliteExec(conn);
 
-parentPort!.on('message', async (req: WriteRequest | 'close') => {
-  if (req === 'close') {
-    conn.close();
-    parentPort!.close();
-    return;
-  }
+/** One transaction; better-sqlite3 is synchronous, so no other message runs in between. */
+async function inTransaction<T>(fn: (exec: WriteExec) => Promise<T>): Promise<T> {
+  conn.exec('BEGIN IMMEDIATE');
   try {
-    conn.exec('BEGIN IMMEDIATE');
-    try {
-      const inserted = await insertRowsWith(exec, req.rows);
-      conn.exec('COMMIT');
-      parentPort!.postMessage({ id: req.id, inserted: [...inserted] } satisfies WriteReply);
-    } catch (err) {
-      if (conn.inTransaction) conn.exec('ROLLBACK');
-      throw err;
-    }
+    const out = await fn(exec);
+    conn.exec('COMMIT');
+    return out;
+  } catch (err) {
+    rollback(conn, exec);
+    throw err;
+  }
+}
+
+type Insert = Extract<WriteRequest, { op: 'insert' }>;
+
+/**
+ * Group commit on this side of the channel: every insert request already waiting in the port joins one
+ * transaction, so the thread never idles while the main thread is busy parsing the next request. Requests are
+ * stored in arrival order; an id repeated in a later request of the group is that request's duplicate.
+ */
+async function insertGroup(group: Insert[]): Promise<WriteReply[]> {
+  try {
+    return await inTransaction(async (x) => {
+      const out: WriteReply[] = [];
+      for (const req of group) out.push({ id: req.id, inserted: [...(await insertRowsWith(x, 'sqlite', req.rows))] });
+      return out;
+    });
   } catch (err) {
     const e = err as { message: string; code?: string };
-    parentPort!.postMessage({ id: req.id, error: { message: e.message, code: e.code } } satisfies WriteReply);
+    return group.map((req) => ({ id: req.id, error: { message: e.message, code: e.code } }));
   }
+}
+
+async function fold(id: number): Promise<WriteReply> {
+  try {
+    return { id, folded: await foldAll(() => inTransaction((x) => foldStepWith(x, 'sqlite'))) };
+  } catch (err) {
+    const e = err as { message: string; code?: string };
+    return { id, error: { message: e.message, code: e.code } };
+  }
+}
+
+async function handle(batch: (WriteRequest | 'close')[]): Promise<void> {
+  let inserts: Insert[] = [];
+  const flush = async () => {
+    if (inserts.length > 0) for (const reply of await insertGroup(inserts)) parentPort!.postMessage(reply);
+    inserts = [];
+  };
+  for (const req of batch) {
+    if (req !== 'close' && req.op === 'insert') {
+      inserts.push(req);
+      continue;
+    }
+    await flush();
+    if (req === 'close') {
+      conn.close();
+      parentPort!.close();
+      return;
+    }
+    parentPort!.postMessage(await fold(req.id));
+  }
+  await flush();
+}
+
+parentPort!.on('message', (first: WriteRequest | 'close') => {
+  const batch = [first];
+  for (let m = receiveMessageOnPort(parentPort!); m; m = receiveMessageOnPort(parentPort!)) batch.push(m.message as WriteRequest | 'close');
+  void handle(batch);
 });

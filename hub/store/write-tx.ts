@@ -7,23 +7,28 @@ export type Binding = string | number | bigint | null;
 export interface WriteExec {
   /** Runs a statement that returns rows (SELECT, or INSERT … RETURNING). */
   all<T>(sql: string, bindings: readonly Binding[]): Promise<T[]>;
-  run(sql: string, bindings: readonly Binding[]): Promise<void>;
+  /** Runs a statement; on SQLite also reports the rowid of the last row it inserted. */
+  run(sql: string, bindings: readonly Binding[]): Promise<{ lastInsertRowid?: number }>;
+  /** Per-connection state that outlives one transaction (SQLite only: the staged-key index of event-staging.ts). */
+  connectionState?: Map<string, unknown>;
 }
 
 interface SqliteStatement {
   all(...params: unknown[]): unknown[];
-  run(...params: unknown[]): unknown;
+  run(...params: unknown[]): { lastInsertRowid: number | bigint };
 }
 export interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
   exec(sql: string): void;
   defaultSafeIntegers?(on: boolean): void;
+  readonly inTransaction?: boolean;
 }
 
 /** Advisory lock key of event-writing transactions on PostgreSQL (any constant unique to this project). */
 export const EVENTS_WRITE_LOCK = 0x5157_0001;
 
 const statementCache = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
+const connectionStates = new WeakMap<SqliteConnection, Map<string, unknown>>();
 
 /** WriteExec over a better-sqlite3 connection, with a per-connection cache of prepared statements. */
 export function sqliteExec(conn: SqliteConnection): WriteExec {
@@ -38,17 +43,29 @@ export function sqliteExec(conn: SqliteConnection): WriteExec {
     }
     return s;
   };
+  let state = connectionStates.get(conn);
+  if (!state) connectionStates.set(conn, (state = new Map()));
   return {
     all: async <T>(sql: string, b: readonly Binding[]) => stmt(sql).all(...b) as T[],
-    run: async (sql, b) => void stmt(sql).run(...b),
+    run: async (sql, b) => ({ lastInsertRowid: Number(stmt(sql).run(...b).lastInsertRowid) }),
+    connectionState: state,
   };
+}
+
+/** Rolls back and forgets the connection's in-memory state, which may describe rows that no longer exist. */
+export function rollback(conn: SqliteConnection, exec: WriteExec): void {
+  exec.connectionState?.clear();
+  if (conn.inTransaction !== false) conn.exec('ROLLBACK');
 }
 
 function knexExec(trx: Knex.Transaction): WriteExec {
   const toPg = (b: readonly Binding[]) => b.map((v) => (typeof v === 'bigint' ? v.toString() : v));
   return {
     all: async <T>(sql: string, b: readonly Binding[]) => ((await trx.raw(sql, toPg(b))) as { rows: T[] }).rows,
-    run: async (sql, b) => void (await trx.raw(sql, toPg(b))),
+    run: async (sql, b) => {
+      await trx.raw(sql, toPg(b));
+      return {};
+    },
   };
 }
 
@@ -58,9 +75,10 @@ function knexExec(trx: Knex.Transaction): WriteExec {
  * the insert itself (docs/CHOICES.md, "Ingest write path"). The pool has one connection, so holding it
  * keeps every other query out until COMMIT.
  */
-export async function withWriteTx<T>(db: Db, fn: (exec: WriteExec) => Promise<T>): Promise<T> {
+export async function withWriteTx<T>(db: Db, fn: (exec: WriteExec) => Promise<T>, opts: { eventsLock?: boolean } = {}): Promise<T> {
   if (db.dialect === 'pg') {
     return db.knex.transaction(async (trx) => {
+      if (opts.eventsLock === false) return fn(knexExec(trx));
       // Event writes from every hub replica take turns: ids are then assigned and committed in one order, so
       // "every id below the rollup watermark is visible" holds on PostgreSQL as it does with SQLite's single
       // writer (hub/store/rollup-repository.ts). Replicas still share consuming and validation; group commit
@@ -72,13 +90,14 @@ export async function withWriteTx<T>(db: Db, fn: (exec: WriteExec) => Promise<T>
   const client = db.knex.client as { acquireConnection(): Promise<SqliteConnection>; releaseConnection(c: SqliteConnection): Promise<void> };
   const conn = await client.acquireConnection();
   try {
+    const exec = sqliteExec(conn);
     conn.exec('BEGIN IMMEDIATE');
     try {
-      const out = await fn(sqliteExec(conn));
+      const out = await fn(exec);
       conn.exec('COMMIT');
       return out;
     } catch (err) {
-      conn.exec('ROLLBACK');
+      rollback(conn, exec);
       throw err;
     }
   } finally {

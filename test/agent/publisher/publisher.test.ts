@@ -36,7 +36,7 @@ describe('agent/publisher/publisher → embedded broker → hub (real sockets) @
     await hub.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const rows = async () => Number((await hub.hub.db.knex('events').count({ n: '*' }))[0]!.n);
+  const rows = () => hub.hub.repos.events.count();
   const open = (url: string, extra: Record<string, unknown> = {}) => {
     const p = createPublisher({ mqttUrl: url, storeId: 'STORE_BLR_002', cameraId: 'CAM_ENTRY_01', spoolDir: dir, batchMs: 50, heartbeatMs: 500, reconnectMs: 100, logger: silentLogger(), ...extra });
     publishers.push(p);
@@ -71,6 +71,7 @@ describe('agent/publisher/publisher → embedded broker → hub (real sockets) @
     await proxy.close();
     expect(await rows()).to.equal(400);
     // Order kept: each batch is committed before the next one is sent, so received_at never goes back.
+    await hub.hub.analytics.fold();
     const stored = await hub.hub.db.knex('events').select('event_id', 'received_at');
     const at = new Map(stored.map((r: { event_id: string; received_at: number }) => [r.event_id, Number(r.received_at)]));
     const seq = offline.map((e) => at.get(e.event_id)!);

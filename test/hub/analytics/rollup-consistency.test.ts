@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DEFAULT_THRESHOLDS } from '../../../hub/analytics/anomalies/types.js';
-import { rollUp, splitRange } from '../../../hub/analytics/rollup.js';
+import { rollUp, splitRange, zoneRollUp } from '../../../hub/analytics/rollup.js';
 import { createAnomalyService } from '../../../hub/services/anomaly-service.js';
 import { createMetricsService } from '../../../hub/services/metrics-service.js';
 import { createAnalyticsRepository } from '../../../hub/store/analytics-repository.js';
@@ -89,6 +89,20 @@ for (const dbCase of DATABASES) {
       }
       const full = await services[1]!.metrics.metrics(STORE, { from: day.from, to: day.to });
       expect(full.unique_visitors).to.equal(day.truth.unique_visitors);
+    });
+
+    it('the database folds the rollup tables exactly as rollUp(), the reference, folds the stored events', async () => {
+      const db = hub.hub.db;
+      await hub.hub.analytics.fold();
+      const events = (await db.knex('events').select('store_id', 'visitor_id', 'event_type', 'ts', 'zone_id', 'dwell_ms', 'is_staff')).map((e) => ({
+        ...e, ts: Number(e.ts), dwell_ms: Number(e.dwell_ms), is_staff: e.is_staff === true || Number(e.is_staff) === 1,
+      }));
+      expect(events.length).to.equal(day.events.length);
+      const norm = (rows: Record<string, unknown>[]) =>
+        rows.map((r) => JSON.stringify(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, typeof v === 'boolean' ? Number(v) : v === null ? null : k.endsWith('_id') ? v : Number(v)]))).sort();
+      const expected = rollUp(events);
+      expect(norm(await db.knex('visitor_rollups').select('*'))).to.deep.equal(norm(expected as never));
+      expect(norm(await db.knex('zone_rollups').select('*'))).to.deep.equal(norm(zoneRollUp(expected) as never));
     });
   });
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { storeEventSchema } from '../../../common/event.js';
 import { openDb, type Db } from '../../../hub/store/db.js';
 import { createEventRepository, eventKey, toRow } from '../../../hub/store/event-repository.js';
+import { foldInProcess } from '../../../hub/store/rollup-repository.js';
 import { makeEvent } from '../../fixtures/events.js';
 import { DATABASES, dropPgSchema } from '../../helpers/hub.js';
 
@@ -40,6 +41,7 @@ for (const dbCase of DATABASES) {
       expect([...first].sort()).to.deep.equal([a, b].sort());
       const again = await repo.insertRows(rowsOf(makeEvent({ event_id: b }), makeEvent({ event_id: a })));
       expect(again.size).to.equal(0);
+      await foldInProcess(db);
       const stored = await db.knex('events').whereIn('event_id', [a, b]).count({ n: '*' });
       expect(Number(stored[0]!.n)).to.equal(2);
     });
@@ -51,6 +53,7 @@ for (const dbCase of DATABASES) {
       events.splice(1700, 0, repeat);
       const inserted = await repo.insertRows(rowsOf(...events));
       expect(inserted.size).to.equal(2500);
+      await foldInProcess(db);
       const row = await db.knex('events').where({ event_id: events[10]!.event_id }).first();
       expect(row.visitor_id).to.equal(events[10]!.visitor_id);
       const activity = await repo.storeActivity();

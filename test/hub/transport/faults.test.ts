@@ -57,8 +57,10 @@ describe('MQTT fault tests (real hub processes, real sockets) @integration', fun
     const db = new Database(dbFile(), { readonly: true });
     try {
       const keys = Object.keys(where);
-      const sql = `SELECT event_id, received_at FROM events${keys.length ? ` WHERE ${keys.map((k) => `${k} = ?`).join(' AND ')}` : ''}`;
-      return db.prepare(sql).all(...Object.values(where)) as { event_id: string; received_at: number }[];
+      // A killed hub leaves its last events staged (not yet folded): both tables hold stored events.
+      const cond = keys.length ? ` WHERE ${keys.map((k) => `${k} = ?`).join(' AND ')}` : '';
+      const sql = `SELECT event_id, received_at FROM events${cond} UNION ALL SELECT event_id, received_at FROM events_staged${cond}`;
+      return db.prepare(sql).all(...Object.values(where), ...Object.values(where)) as { event_id: string; received_at: number }[];
     } finally {
       db.close();
     }
