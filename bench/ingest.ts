@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { runTs } from '../scripts/lib/child.js';
+import { isFolded } from './lib/sqlite-file.js';
 import { toRow } from '../hub/store/event-repository.js';
 import { storeEventSchema, type StoreEvent } from '../common/event.js';
 
@@ -72,7 +73,15 @@ function ceiling(events: StoreEvent[], dir: string): number {
   return Math.floor(events.length / BATCH) * BATCH / s;
 }
 
-async function throughHub(bodies: string[], env: Record<string, string>): Promise<{ eps: number; p95: number }> {
+interface HubRun {
+  /** Events/s until the last batch was acknowledged (durable, de-duplicated). */
+  eps: number;
+  /** Events/s until every event was also folded into events' indexes and the rollups (the sustainable rate). */
+  foldedEps: number | null;
+  p95: number;
+}
+
+async function throughHub(bodies: string[], env: Record<string, string>, sqliteFile?: string): Promise<HubRun> {
   const hub = runTs('hub/main.ts', [], { HUB_HTTP_PORT: '0', HUB_MQTT_PORT: '0', HUB_HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env });
   // hub_listening is logged at info; with LOG_LEVEL=warn we poll /health instead.
   const port = await findPort(hub);
@@ -95,11 +104,16 @@ async function throughHub(bodies: string[], env: Record<string, string>): Promis
     }),
   );
   const s = (performance.now() - t) / 1000;
+  let foldedS: number | null = null;
+  if (sqliteFile) {
+    while (!isFolded(sqliteFile)) await new Promise((r) => setTimeout(r, 10));
+    foldedS = (performance.now() - t) / 1000;
+  }
   hub.child.kill('SIGTERM');
   await hub.exited;
   latencies.sort((a, b) => a - b);
   if (stored !== bodies.length * BATCH) throw new Error(`stored ${stored} of ${bodies.length * BATCH}`);
-  return { eps: stored / s, p95: latencies[Math.floor(latencies.length * 0.95)]! };
+  return { eps: stored / s, foldedEps: foldedS ? stored / foldedS : null, p95: latencies[Math.floor(latencies.length * 0.95)]! };
 }
 
 async function findPort(hub: ReturnType<typeof runTs>): Promise<number> {
@@ -116,22 +130,25 @@ async function main(): Promise<void> {
     for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify({ events: events.slice(i, i + BATCH) }));
 
     const ceil = ceiling(events, dir);
-    const sqlite = await throughHub(bodies, { DATABASE_URL: `sqlite:${join(dir, 'hub.db')}`, LOG_LEVEL: 'info' });
+    const sqlite = await throughHub(bodies, { DATABASE_URL: `sqlite:${join(dir, 'hub.db')}`, LOG_LEVEL: 'info' }, join(dir, 'hub.db'));
+    const sustained = sqlite.foldedEps!;
     const rows: [string, string][] = [
       ['ceiling (index-free append, no HTTP)', `${Math.round(ceil).toLocaleString()} rows/s`],
-      ['hub on SQLite file (HTTP, validated, de-duplicated)', `${Math.round(sqlite.eps).toLocaleString()} events/s (p95 ${sqlite.p95.toFixed(1)} ms/request)`],
-      ['ratio hub/ceiling', (sqlite.eps / ceil).toFixed(3)],
+      ['hub on SQLite file, acknowledged (durable, de-duplicated)', `${Math.round(sqlite.eps).toLocaleString()} events/s (p95 ${sqlite.p95.toFixed(1)} ms/request)`],
+      ['hub on SQLite file, folded too (indexes and rollups)', `${Math.round(sustained).toLocaleString()} events/s`],
+      ['ratio hub/ceiling (folded)', (sustained / ceil).toFixed(3)],
+      ['target ≥ 40,000 events/s and ratio ≥ 0.25 (folded)', sustained >= 40_000 && sustained / ceil >= 0.25 ? 'met' : 'MISSED'],
     ];
     if (args.pg) {
       const schema = `bench_${Date.now().toString(36)}`;
       const pg = await throughHub(bodies, { DATABASE_URL: args['pg-url']!, DATABASE_SCHEMA: schema, LOG_LEVEL: 'info' });
-      rows.push(['hub on PostgreSQL', `${Math.round(pg.eps).toLocaleString()} events/s (p95 ${pg.p95.toFixed(1)} ms/request)`]);
+      rows.push(['hub on PostgreSQL (written to events directly)', `${Math.round(pg.eps).toLocaleString()} events/s (p95 ${pg.p95.toFixed(1)} ms/request)`]);
       const knex = (await import('knex')).default({ client: 'pg', connection: args['pg-url'] });
       await knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
       await knex.destroy();
     }
     process.stdout.write(`\nbench:ingest — ${N.toLocaleString()} events, batches of ${BATCH}, ${CONC} concurrent clients\n`);
-    for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(52)} ${v}\n`);
+    for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(58)} ${v}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

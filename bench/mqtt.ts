@@ -10,7 +10,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { storeEventSchema, type StoreEvent } from '../common/event.js';
 import { silentLogger } from '../common/logger.js';
@@ -19,7 +18,9 @@ import { createEventWriter } from '../hub/ingest/event-writer.js';
 import { createIngestService } from '../hub/ingest/service.js';
 import { openDb } from '../hub/store/db.js';
 import { createEventRepository } from '../hub/store/event-repository.js';
+import { foldInProcess } from '../hub/store/rollup-repository.js';
 import { runTs } from '../scripts/lib/child.js';
+import { isFolded, storedCount, storedLatencies } from './lib/sqlite-file.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,16 +49,6 @@ function makeEvents(n: number, store: string, camera: string, at: () => number =
   );
 }
 
-function rowsIn(file: string): { n: number; lat: number[] } {
-  const db = new Database(file, { readonly: true });
-  try {
-    // Stored events are in events or, until the next fold, in events_staged (one read snapshot covers both).
-    const rows = db.prepare('SELECT received_at - ts AS l FROM events UNION ALL SELECT received_at - ts FROM events_staged').all() as { l: number }[];
-    return { n: rows.length, lat: rows.map((r) => r.l) };
-  } finally {
-    db.close();
-  }
-}
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
@@ -71,11 +62,14 @@ async function startHub(name: string, env: Record<string, string>) {
 }
 
 async function waitRows(file: string, n: number): Promise<void> {
-  for (let i = 0; i < 6000 && rowsIn(file).n < n; i++) await sleep(50);
+  for (let i = 0; i < 6000 && storedCount(file) < n; i++) await sleep(50);
 }
 
-/** Phase 1: every agent publishes its share at once; time until every row is in the database. */
-async function throughput(url: string, db: string, label: string): Promise<number> {
+/**
+ * Phase 1: every agent publishes its share at once; time until every row is in the database (acknowledged:
+ * durable and de-duplicated), and until it is also folded into events' indexes and the rollups (sustainable).
+ */
+async function throughput(url: string, db: string, label: string): Promise<{ eps: number; foldedEps: number }> {
   const per = Math.floor(N / AGENTS);
   const store = `BENCH_${label}_${tag}`;
   const pubs = Array.from({ length: AGENTS }, (_, a) =>
@@ -87,13 +81,15 @@ async function throughput(url: string, db: string, label: string): Promise<numbe
   await Promise.all(pubs.map((p) => p.drain()));
   await waitRows(db, per * AGENTS);
   const s = (performance.now() - t0) / 1000;
+  for (let i = 0; i < 6000 && !isFolded(db); i++) await sleep(10);
+  const foldedS = (performance.now() - t0) / 1000;
   for (const p of pubs) await p.close();
-  return (per * AGENTS) / s;
+  return { eps: (per * AGENTS) / s, foldedEps: (per * AGENTS) / foldedS };
 }
 
 /** Phase 2: paced load (agents × rate events/s, published every 20 ms); latency from publish to row. */
 async function latency(url: string, db: string, label: string): Promise<{ p50: number; p95: number; n: number }> {
-  const before = rowsIn(db).n;
+  const before = storedCount(db);
   const store = `LAT_${label}_${tag}`;
   const rate = Number(args.rate);
   const pubs = Array.from({ length: AGENTS }, (_, a) =>
@@ -109,13 +105,11 @@ async function latency(url: string, db: string, label: string): Promise<{ p50: n
   const total = ticks * perTick * AGENTS;
   await waitRows(db, before + total);
   for (const p of pubs) await p.close();
-  const d = new Database(db, { readonly: true });
-  const lat = (d.prepare('SELECT received_at - ts AS l FROM events WHERE store_id = ? UNION ALL SELECT received_at - ts FROM events_staged WHERE store_id = ?').all(store, store) as { l: number }[]).map((r) => r.l);
-  d.close();
+  const lat = storedLatencies(db, store);
   return { p50: pct(lat, 50), p95: pct(lat, 95), n: lat.length };
 }
 
-/** Ceiling: the same batches through the hub's own ingest path in-process, AGENTS concurrent writers, no MQTT. */
+/** Ceiling: the same batches through the hub's own ingest path in-process, AGENTS concurrent writers, no MQTT, folded. */
 async function ceiling(): Promise<number> {
   const db = await openDb(`sqlite:${join(dir, 'ceiling.db')}`);
   const ingest = createIngestService({ writer: createEventWriter(createEventRepository(db)), logger: silentLogger() });
@@ -125,6 +119,7 @@ async function ceiling(): Promise<number> {
   await Promise.all(streams.map(async (events) => {
     for (let i = 0; i < events.length; i += 500) await ingest.ingest(events.slice(i, i + 500), { kind: 'mqtt' });
   }));
+  await foldInProcess(db);
   const eps = (per * AGENTS) / ((performance.now() - t0) / 1000);
   await db.close();
   return eps;
@@ -132,18 +127,18 @@ async function ceiling(): Promise<number> {
 
 async function run(label: string, env: Record<string, string>, url: (port: number | null) => string) {
   const hub = await startHub(label, env);
-  const eps = await throughput(url(hub.mqttPort), hub.db, label);
+  const tp = await throughput(url(hub.mqttPort), hub.db, label);
   const lat = await latency(url(hub.mqttPort), hub.db, label);
   hub.proc.child.kill('SIGTERM');
   await hub.proc.exited;
-  return { eps, ...lat };
+  return { ...tp, ...lat };
 }
 
 async function main(): Promise<void> {
   console.log(`bench:mqtt  ${N} events from ${AGENTS} agents (batch 500, QoS 1, disk spool); paced latency run ${AGENTS} × ${args.rate} ev/s for ${args.seconds} s`);
   const ceil = await ceiling();
-  console.log(`ceiling    hub ingest path in-process, no MQTT: ${Math.round(ceil)} events/s`);
-  const results: Record<string, { eps: number; p50: number; p95: number; n: number }> = {};
+  console.log(`ceiling    hub ingest path in-process, no MQTT, folded: ${Math.round(ceil)} events/s`);
+  const results: Record<string, { eps: number; foldedEps: number; p50: number; p95: number; n: number }> = {};
   results.embedded = await run('embedded', {}, (port) => `mqtt://127.0.0.1:${port}`);
   let mosquittoUp = !args['no-mosquitto'];
   if (mosquittoUp) mosquittoUp = await mqtt.connectAsync(args.mosquitto, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 2000 }).then((c) => (c.end(true), true), () => false);
@@ -154,7 +149,8 @@ async function main(): Promise<void> {
   } else console.log(`mosquitto  skipped: no broker at ${args.mosquitto}`);
   for (const [name, r] of Object.entries(results)) {
     console.log(
-      `${name.padEnd(10)} ${Math.round(r.eps)} events/s (${(r.eps / ceil).toFixed(2)} of ceiling; target ≥ 20000: ${r.eps >= 20_000 ? 'met' : 'MISSED'})` +
+      `${name.padEnd(10)} ${Math.round(r.eps)} events/s acknowledged, ${Math.round(r.foldedEps)} folded too ` +
+        `(${(r.foldedEps / ceil).toFixed(2)} of ceiling; target ≥ 20000 folded: ${r.foldedEps >= 20_000 ? 'met' : 'MISSED'})` +
         `   publish→row p50 ${r.p50} ms, p95 ${r.p95} ms over ${r.n} events (target p95 < 1000: ${r.p95 < 1000 ? 'met' : 'MISSED'})`,
     );
   }

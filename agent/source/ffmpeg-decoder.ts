@@ -29,8 +29,27 @@ export interface Decoder {
   kill(): void;
 }
 
+interface FfmpegProcess {
+  exitCode: number | null;
+  signalCode: NodeJS.Signals | null;
+  once(event: 'exit', fn: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+}
+
+/**
+ * fluent-ffmpeg reports "Output stream closed" when our pipe closes more than 20 ms before it sees ffmpeg exit,
+ * which happens under load at the normal end of a file (lib/processor.js says so). When every byte has arrived,
+ * the exit status decides: 0, or the SIGTERM fluent-ffmpeg sends after that error, is a normal end.
+ */
+export function endedCleanly(proc: FfmpegProcess | undefined, done: (ok: boolean) => void): void {
+  const judge = (code: number | null, signal: NodeJS.Signals | null) => done(code === 0 || signal === 'SIGTERM');
+  if (!proc) return done(false);
+  if (proc.exitCode !== null || proc.signalCode !== null) return judge(proc.exitCode, proc.signalCode);
+  proc.once('exit', judge);
+}
+
 export function startDecoder(o: DecoderOptions): Decoder {
   let killed = false;
+  let streamEnded = false;
   let stream: Readable | undefined;
   const queue = new FrameQueue({
     frameBytes: o.frameBytes,
@@ -43,14 +62,22 @@ export function startDecoder(o: DecoderOptions): Decoder {
     .setFfmpegPath(o.ffmpegPath)
     .inputOptions(['-nostdin', '-hide_banner', '-threads', '1', ...o.inputOptions])
     .outputOptions(['-an', '-sn', '-filter_threads', '1', '-vf', o.filter, '-r', String(o.fps), '-pix_fmt', 'rgb24', '-f', 'rawvideo']);
-  cmd.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
-    if (killed) return queue.end();
+  const fail = (err: Error, stderr: string | null) => {
     const why = lastLines(stderr || err.message);
     queue.fail(new AppError('INPUT_UNREADABLE', `${o.input}: ffmpeg failed (${why})`, undefined, { cause: err }));
+  };
+  cmd.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
+    if (killed) return queue.end();
+    if (streamEnded && err.message === 'Output stream closed') {
+      const proc = (cmd as unknown as { ffmpegProc?: FfmpegProcess }).ffmpegProc;
+      return endedCleanly(proc, (ok) => (ok ? queue.end() : fail(err, stderr)));
+    }
+    fail(err, stderr);
   });
   cmd.on('end', () => queue.end());
   stream = cmd.pipe() as Readable;
   stream.on('data', (chunk: Buffer) => queue.push(chunk));
+  stream.on('end', () => (streamEnded = true));
   return {
     queue,
     pid: () => (cmd as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid,

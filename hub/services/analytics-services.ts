@@ -31,9 +31,10 @@ export async function createAnalyticsServices(deps: {
   const layouts = createLayoutService({ repo: createLayoutRepository(deps.db), logger, clock });
   await layouts.init(config.storeLayoutPath);
   // Fold new events into the rollups soon after they are stored, so queries rarely wait for it; at most one pass
-  // a second, so a burst of ingest is folded in large batches instead of competing with every commit.
+  // a second, so a burst of ingest is folded in large batches instead of competing with every commit. The SQLite
+  // writer thread (deps.fold) schedules its own folds: every full step under load, and when inserts pause.
   let timer: NodeJS.Timeout | null = null;
-  deps.bus.on('events_stored', () => {
+  if (!deps.fold) deps.bus.on('events_stored', () => {
     timer ??= setTimeout(() => {
       timer = null;
       analytics.ready().catch((err: Error) => logger.warn({ event: 'rollup_catch_up_failed', err: err.message }));

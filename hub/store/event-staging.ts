@@ -140,17 +140,17 @@ export async function stageRowsWith(exec: WriteExec, rows: EventRow[]): Promise<
 }
 
 /**
- * Moves up to `limit` staged events (oldest first, keeping their ids) into events and event_keys. Returns how
- * many moved. Keys go in key order, so the event_keys B-tree is walked once; on a key collision the first
- * holder keeps the key (the other id is in event_key_overflow already).
+ * Moves every staged event (keeping its id) into events and event_keys, and empties events_staged. Returns how
+ * many moved. Keys go in key order, so the event_keys B-tree is walked once; on a key collision the first holder
+ * keeps the key (the other id is in event_key_overflow already). Emptying the whole table (DELETE without WHERE)
+ * frees its pages without rewriting them; the writer thread folds every FOLD_STEP_EVENTS, so it stays small.
  */
-export async function moveStagedWith(exec: WriteExec, limit: number): Promise<number> {
-  const [last] = await exec.all<{ id: number | null; n: number }>(
-    'SELECT MAX(id) AS id, COUNT(*) AS n FROM (SELECT id FROM events_staged ORDER BY id LIMIT ?)', [limit]);
+export async function moveStagedWith(exec: WriteExec): Promise<number> {
+  const [last] = await exec.all<{ id: number | null; n: number }>('SELECT MAX(id) AS id, COUNT(*) AS n FROM events_staged', []);
   if (!last?.id) return 0;
-  await exec.run(`INSERT INTO events (id, ${COLUMN_LIST}) SELECT id, ${COLUMN_LIST} FROM events_staged WHERE id <= ? ORDER BY id`, [last.id]);
-  await exec.run('INSERT OR IGNORE INTO event_keys (k, event_row) SELECT k, id FROM events_staged WHERE id <= ? ORDER BY k, id', [last.id]);
-  await exec.run('DELETE FROM events_staged WHERE id <= ?', [last.id]);
+  await exec.run(`INSERT INTO events (id, ${COLUMN_LIST}) SELECT id, ${COLUMN_LIST} FROM events_staged ORDER BY id`, []);
+  await exec.run('INSERT OR IGNORE INTO event_keys (k, event_row) SELECT k, id FROM events_staged ORDER BY k, id', []);
+  await exec.run('DELETE FROM events_staged', []);
   forget(await stagedKeys(exec), last.id);
   return Number(last.n);
 }

@@ -4,8 +4,10 @@ import { moveStagedWith } from './event-staging.js';
 import { withWriteTx, type WriteExec } from './write-tx.js';
 
 const STATE = 'visitor_rollups';
-/** Events folded per transaction: bounded memory, and the writer is never kept waiting long. */
-const BATCH_EVENTS = 20_000;
+/** Staged events a fold step is meant for (the writer thread folds when this many are staged). */
+export const FOLD_STEP_EVENTS = 20_000;
+/** Events folded into the rollups per step at most: bounded work per transaction (GROUP BY in the database). */
+const BATCH_EVENTS = 100_000;
 const COLS = [
   'store_id', 'bucket_ts', 'visitor_id', 'zone_id', 'is_staff', 'n_events', 'first_in', 'first_entry', 'last_exit',
   'first_seen', 'last_seen', 'zone_events', 'joins', 'abandons', 'dwell_sum', 'dwell_n',
@@ -62,25 +64,33 @@ async function rollUpWith(exec: WriteExec, dialect: Dialect): Promise<number> {
   return Number(range.n);
 }
 
-/**
- * One fold step, in one write transaction: on SQLite, up to BATCH_EVENTS staged events move into events
- * (hub/store/event-staging.ts); then up to BATCH_EVENTS events past the watermark are folded into the rollups.
- * Returns the larger count: a full batch means there may be more. Runs on the hub's connection or in the SQLite
- * writer thread.
- */
-export async function foldStepWith(exec: WriteExec, dialect: Dialect): Promise<number> {
-  const moved = dialect === 'sqlite' ? await moveStagedWith(exec, BATCH_EVENTS) : 0;
-  const rolled = await rollUpWith(exec, dialect);
-  return Math.max(moved, rolled);
+export interface FoldStep {
+  /** Staged events moved into events (SQLite). */
+  moved: number;
+  /** Events folded into the rollups. */
+  rolled: number;
+  /** True when the rollups have more to fold. */
+  more: boolean;
 }
 
-/** Runs fold steps until nothing is left; returns the events folded. */
-export async function foldAll(step: () => Promise<number>): Promise<number> {
+/**
+ * One fold step, in one write transaction: on SQLite, every staged event moves into events
+ * (hub/store/event-staging.ts); then up to BATCH_EVENTS events past the watermark are folded into the rollups.
+ * Runs on the hub's connection or in the SQLite writer thread.
+ */
+export async function foldStepWith(exec: WriteExec, dialect: Dialect): Promise<FoldStep> {
+  const moved = dialect === 'sqlite' ? await moveStagedWith(exec) : 0;
+  const rolled = await rollUpWith(exec, dialect);
+  return { moved, rolled, more: rolled >= BATCH_EVENTS };
+}
+
+/** Runs fold steps until nothing is left; returns the events folded into the rollups. */
+export async function foldAll(step: () => Promise<FoldStep>): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = await step();
-    total += n;
-    if (n < BATCH_EVENTS) return total;
+    const { rolled, more } = await step();
+    total += rolled;
+    if (!more) return total;
   }
 }
 

@@ -6,7 +6,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { insertRowsWith, type EventRow } from './event-repository.js';
-import { foldAll, foldStepWith } from './rollup-repository.js';
+import { FOLD_STEP_EVENTS, foldAll, foldStepWith } from './rollup-repository.js';
 import { applySqlitePragmas } from './sqlite-pragmas.js';
 import { rollback, sqliteExec, type WriteExec } from './write-tx.js';
 
@@ -15,6 +15,14 @@ export type WriteReply =
   | { id: number; inserted: string[] }
   | { id: number; folded: number }
   | { id: number; error: { message: string; code?: string } };
+
+/**
+ * When the thread folds on its own: once this many rows are staged (one fold step's worth, so each step is a
+ * full, well-amortised batch), and when inserts pause for FOLD_IDLE_MS (so a burst is folded soon after it ends,
+ * and readers rarely wait). Analytics queries still ask for a fold first (hub/store/rollup-repository.ts).
+ */
+const FOLD_AT_ROWS = FOLD_STEP_EVENTS;
+const FOLD_IDLE_MS = 50;
 
 const conn = new Database((workerData as { file: string }).file);
 applySqlitePragmas(conn);
@@ -62,11 +70,47 @@ async function fold(id: number): Promise<WriteReply> {
   }
 }
 
+let stagedSinceFold = 0;
+let idleFold: NodeJS.Timeout | null = null;
+let closed = false;
+
+/** Folds everything staged; errors are left for the next fold request to report. */
+async function foldNow(): Promise<void> {
+  if (idleFold) clearTimeout(idleFold);
+  idleFold = null;
+  if (closed) return;
+  const r = await fold(0);
+  if (!('error' in r)) stagedSinceFold = 0;
+}
+
+/** One full fold step under load; the remainder waits for the next step or the idle fold. */
+async function foldStep(): Promise<void> {
+  try {
+    await inTransaction((x) => foldStepWith(x, 'sqlite'));
+    stagedSinceFold = 0;
+  } catch {
+    // Left for the next fold request, which reports it.
+  }
+}
+
+async function afterInserts(inserted: number): Promise<void> {
+  stagedSinceFold += inserted;
+  if (stagedSinceFold >= FOLD_AT_ROWS) await foldStep();
+  if (idleFold) clearTimeout(idleFold);
+  idleFold = stagedSinceFold > 0 ? setTimeout(() => void foldNow(), FOLD_IDLE_MS) : null;
+}
+
 async function handle(batch: (WriteRequest | 'close')[]): Promise<void> {
   let inserts: Insert[] = [];
   const flush = async () => {
-    if (inserts.length > 0) for (const reply of await insertGroup(inserts)) parentPort!.postMessage(reply);
+    if (inserts.length === 0) return;
+    let inserted = 0;
+    for (const reply of await insertGroup(inserts)) {
+      if ('inserted' in reply) inserted += reply.inserted.length;
+      parentPort!.postMessage(reply);
+    }
     inserts = [];
+    await afterInserts(inserted);
   };
   for (const req of batch) {
     if (req !== 'close' && req.op === 'insert') {
@@ -75,11 +119,14 @@ async function handle(batch: (WriteRequest | 'close')[]): Promise<void> {
     }
     await flush();
     if (req === 'close') {
+      closed = true;
+      if (idleFold) clearTimeout(idleFold);
       conn.close();
       parentPort!.close();
       return;
     }
     parentPort!.postMessage(await fold(req.id));
+    stagedSinceFold = 0;
   }
   await flush();
 }

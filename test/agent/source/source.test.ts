@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { isAppError } from '../../../common/errors.js';
 import { resolveBinaries } from '../../../agent/source/binaries.js';
 import { computeLetterbox, letterboxFilter } from '../../../agent/source/letterbox.js';
+import { endedCleanly } from '../../../agent/source/ffmpeg-decoder.js';
 import { FrameQueue } from '../../../agent/source/frame-queue.js';
 import { parseRate } from '../../../agent/source/probe.js';
 import { backoffMs, openSource } from '../../../agent/source/video-source.js';
@@ -79,6 +80,20 @@ describe('agent/source', () => {
         (e: Error) => expect(e.message).to.equal('boom'),
       );
     });
+  });
+
+  it('judges fluent-ffmpeg\'s "Output stream closed" race by the exit status (fake process objects: the race needs a loaded machine)', async () => {
+    const judge = (proc: Parameters<typeof endedCleanly>[0]) => new Promise<boolean>((r) => endedCleanly(proc, r));
+    const exited = (exitCode: number | null, signalCode: NodeJS.Signals | null) => ({ exitCode, signalCode, once: () => undefined });
+    expect(await judge(exited(0, null))).to.equal(true);
+    expect(await judge(exited(null, 'SIGTERM'))).to.equal(true);
+    expect(await judge(exited(1, null))).to.equal(false);
+    expect(await judge(exited(null, 'SIGSEGV'))).to.equal(false);
+    expect(await judge(undefined)).to.equal(false);
+    let onExit: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
+    const pending = judge({ exitCode: null, signalCode: null, once: (_e, fn) => (onExit = fn) });
+    onExit!(0, null);
+    expect(await pending).to.equal(true);
   });
 
   it('parses frame rates', () => {
