@@ -3,10 +3,10 @@ import type { Binding, WriteExec } from './write-tx.js';
 
 /**
  * SQLite ingest staging (docs/CHOICES.md, "Ingest write path"). A commit appends the new events to
- * events_staged, whose only index is the 64-bit key; the fold moves them into events (four indexes), event_keys
- * and the rollups in one ordered batch. Every random index page is then rewritten once per fold rather than
- * once per commit, and the commit that answers the client stays small. De-duplication stays exact: a key is
- * looked up in both places, and a key held by another event_id falls back to event_key_overflow.
+ * events_staged, which has no index; the fold moves them into events (four indexes), event_keys and the rollups in
+ * one ordered batch. Every random index page is then rewritten once per fold rather than once per commit, and the
+ * commit that answers the client stays small. De-duplication stays exact: a key is looked up in event_keys and
+ * among the staged keys (in memory), and a key held by another event_id falls back to event_key_overflow.
  * Single writer only (SQLite): the lookups and the append must run in the same write transaction.
  */
 
