@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { runTs } from '../scripts/lib/child.js';
-import { isFolded } from './lib/sqlite-file.js';
+import { isFolded } from '../scripts/lib/sqlite-file.js';
 import { toRow } from '../hub/store/event-repository.js';
 import { storeEventSchema, type StoreEvent } from '../common/event.js';
 

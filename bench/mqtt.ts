@@ -20,7 +20,7 @@ import { openDb } from '../hub/store/db.js';
 import { createEventRepository } from '../hub/store/event-repository.js';
 import { foldInProcess } from '../hub/store/rollup-repository.js';
 import { runTs } from '../scripts/lib/child.js';
-import { isFolded, storedCount, storedLatencies } from './lib/sqlite-file.js';
+import { isFolded, storedCount, storedLatencies } from '../scripts/lib/sqlite-file.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -1,6 +1,6 @@
 import type { Db, Dialect } from './db.js';
 import { EVENT_COLUMNS as COLUMNS, eventKey, type EventRow } from './event-row.js';
-import { stageRowsWith } from './event-staging.js';
+import { LOCAL_STAGING, stageRowsWith, type StagingPlace } from './event-staging.js';
 import { withWriteTx, type Binding, type WriteExec } from './write-tx.js';
 
 export { eventKey, toRow, type EventRow } from './event-row.js';
@@ -133,9 +133,11 @@ async function insertDirectWith(exec: WriteExec, rows: EventRow[]): Promise<Even
  * where several hubs write at once, appends to events directly. Runs on the hub's connection or in the SQLite
  * writer thread.
  */
-export async function insertRowsWith(exec: WriteExec, dialect: Dialect, rows: EventRow[]): Promise<Set<string>> {
-  const kept = dialect === 'sqlite' ? await stageRowsWith(exec, rows) : await insertDirectWith(exec, rows);
-  await touchActivity(exec, kept);
+export async function insertRowsWith(exec: WriteExec, dialect: Dialect, rows: EventRow[], place: StagingPlace = LOCAL_STAGING): Promise<Set<string>> {
+  const kept = dialect === 'sqlite' ? await stageRowsWith(exec, rows, place) : await insertDirectWith(exec, rows);
+  // Staged in the staging file: store_activity (in the hub file) is kept by the fold thread instead, so that a
+  // commit takes no lock on the hub file (/health then lags by at most one fold, well under its minutes).
+  if (place === LOCAL_STAGING) await touchActivity(exec, kept);
   return new Set(kept.map((r) => r.event_id));
 }
 
@@ -152,7 +154,7 @@ export function createEventRepository(db: Db) {
       return withWriteTx(db, (exec) => insertRowsWith(exec, db.dialect, rows));
     },
 
-    /** Events stored, folded or still staged. */
+    /** Events stored, folded or still staged (in the hub file, or in the staging file of the writer threads). */
     async count(storeId?: string): Promise<number> {
       const tables = db.dialect === 'sqlite' ? ['events', 'events_staged'] : ['events'];
       let total = 0;
@@ -160,6 +162,14 @@ export function createEventRepository(db: Db) {
         const q = knex(table).count<{ n: number | string }[]>({ n: '*' });
         if (storeId) q.where({ store_id: storeId });
         const [row] = await q;
+        total += Number(row?.n ?? 0);
+      }
+      if (db.sqliteFile) {
+        // Rows the fold has moved stay in the staging file until the stager drops them: count each id once.
+        const [row] = await knex.raw<{ n: number }[]>(
+          `SELECT COUNT(*) AS n FROM staging.events_staged WHERE id > (SELECT COALESCE(MAX(id), 0) FROM main.events)${storeId ? ' AND store_id = ?' : ''}`,
+          storeId ? [storeId] : [],
+        );
         total += Number(row?.n ?? 0);
       }
       return total;

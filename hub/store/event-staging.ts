@@ -24,6 +24,27 @@ function cached(key: string, build: () => string): string {
 const marks = (n: number) => Array(n).fill('?').join(',');
 
 /**
+ * Where staged rows live, seen from the connection that stages them: the hub file's own events_staged (the hub's
+ * connection: `:memory:` and tools), or the staging file's, with the hub file attached as `hub` (the stager thread
+ * of hub/store/sqlite-writer.ts, so that commits and folds take different files' write locks and run at once).
+ */
+export interface StagingPlace {
+  /** Schema prefix of event_keys, events and event_key_overflow: '' or 'hub.'. */
+  hub: '' | 'hub.';
+}
+export const LOCAL_STAGING: StagingPlace = { hub: '' };
+export const STAGING_FILE: StagingPlace = { hub: 'hub.' };
+
+/** The staging file of a hub's SQLite file. */
+export const stagingFileOf = (hubFile: string) => `${hubFile}-staging`;
+
+/** The columns of events_staged: an events row with its id and 64-bit key (created in both places). */
+export const STAGED_TABLE_COLUMNS = `id INTEGER PRIMARY KEY AUTOINCREMENT, k INTEGER NOT NULL,
+  event_id VARCHAR(36) NOT NULL, store_id VARCHAR(64) NOT NULL, camera_id VARCHAR(64) NOT NULL, visitor_id VARCHAR(64) NOT NULL,
+  event_type VARCHAR(32) NOT NULL, ts BIGINT NOT NULL, zone_id VARCHAR(64), dwell_ms BIGINT NOT NULL, is_staff BOOLEAN NOT NULL,
+  confidence FLOAT NOT NULL, queue_depth INTEGER, session_seq INTEGER NOT NULL, metadata TEXT NOT NULL, received_at BIGINT NOT NULL`;
+
+/**
  * The keys of the staged events, in memory: events_staged has no index, so a commit appends its rows and
  * nothing else. Built from the table on first use by a connection, kept by that connection's stages and folds.
  * It assumes one staging writer per SQLite file (the hub's writer thread): a second hub process on the same
@@ -70,12 +91,12 @@ function forget(keys: StagedKeys, upto: number): void {
 }
 
 /** event_ids holding each key: folded (event_keys) or staged (in memory). */
-async function holdersOf(exec: WriteExec, staged: StagedKeys, keys: bigint[]): Promise<Map<string, string[]>> {
+async function holdersOf(exec: WriteExec, staged: StagedKeys, keys: bigint[], hub: string): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (let i = 0; i < keys.length; i += CHUNK) {
     const chunk = keys.slice(i, i + CHUNK);
-    const sql = cached(`holders:${chunk.length}`, () =>
-      `SELECT CAST(ek.k AS TEXT) AS k, e.event_id FROM event_keys ek JOIN events e ON e.id = ek.event_row WHERE ek.k IN (${marks(chunk.length)})`);
+    const sql = cached(`holders:${hub}:${chunk.length}`, () =>
+      `SELECT CAST(ek.k AS TEXT) AS k, e.event_id FROM ${hub}event_keys ek JOIN ${hub}events e ON e.id = ek.event_row WHERE ek.k IN (${marks(chunk.length)})`);
     const rows = await exec.all<{ k: string; event_id: string }>(sql, chunk);
     for (const r of rows) out.set(r.k, [...(out.get(r.k) ?? []), r.event_id]);
   }
@@ -87,24 +108,24 @@ async function holdersOf(exec: WriteExec, staged: StagedKeys, keys: bigint[]): P
 }
 
 /** True when `eventId` is new although another event_id holds its key (a 64-bit collision). */
-async function claimOverflow(exec: WriteExec, eventId: string): Promise<boolean> {
-  const fresh = await exec.all(`INSERT INTO event_key_overflow (event_id) VALUES (?) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`, [eventId]);
+async function claimOverflow(exec: WriteExec, eventId: string, hub: string): Promise<boolean> {
+  const fresh = await exec.all(`INSERT INTO ${hub}event_key_overflow (event_id) VALUES (?) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`, [eventId]);
   return fresh.length > 0;
 }
 
 /** The rows of `rows` that are new: first copy of each id, not stored before (staged or folded). */
-async function freshRows(exec: WriteExec, staged: StagedKeys, rows: EventRow[]): Promise<{ row: EventRow; key: bigint }[]> {
+async function freshRows(exec: WriteExec, staged: StagedKeys, rows: EventRow[], hub: string): Promise<{ row: EventRow; key: bigint }[]> {
   const firsts = new Map<string, EventRow>();
   for (const r of rows) if (!firsts.has(r.event_id)) firsts.set(r.event_id, r);
   const cands = [...firsts.values()].map((row) => ({ row, key: eventKey(row.event_id) }));
-  const holders = await holdersOf(exec, staged, cands.map((c) => c.key));
+  const holders = await holdersOf(exec, staged, cands.map((c) => c.key), hub);
   const out: { row: EventRow; key: bigint }[] = [];
   for (const c of cands) {
     const k = c.key.toString();
     const held = holders.get(k);
     if (held?.includes(c.row.event_id)) continue;
     // Held by another id (stored, or earlier in this batch): exact answer from the overflow table.
-    if (held && !(await claimOverflow(exec, c.row.event_id))) continue;
+    if (held && !(await claimOverflow(exec, c.row.event_id, hub))) continue;
     holders.set(k, [...(held ?? []), c.row.event_id]);
     out.push(c);
   }
@@ -115,9 +136,9 @@ async function freshRows(exec: WriteExec, staged: StagedKeys, rows: EventRow[]):
  * Appends the new rows of `rows` to events_staged and returns them. A row whose event_id is already stored
  * (earlier, or earlier in the same call) is a duplicate and is not kept, whatever its content.
  */
-export async function stageRowsWith(exec: WriteExec, rows: EventRow[]): Promise<EventRow[]> {
+export async function stageRowsWith(exec: WriteExec, rows: EventRow[], place: StagingPlace = LOCAL_STAGING): Promise<EventRow[]> {
   const staged = await stagedKeys(exec);
-  const fresh = await freshRows(exec, staged, rows);
+  const fresh = await freshRows(exec, staged, rows, place.hub);
   const placed: [number, bigint, string][] = [];
   for (let i = 0; i < fresh.length; i += CHUNK) {
     const chunk = fresh.slice(i, i + CHUNK);
@@ -153,4 +174,32 @@ export async function moveStagedWith(exec: WriteExec): Promise<number> {
   await exec.run('DELETE FROM events_staged', []);
   forget(await stagedKeys(exec), last.id);
   return Number(last.n);
+}
+
+/**
+ * The fold thread's move: every row of the staging file (attached as `staging`) not yet in events, into events and
+ * event_keys, keeping ids. The stager deletes them afterwards (forgetStagedWith): until then a row is in both files,
+ * so a fold after a crash in between moves nothing twice (ids are events' primary key; rollups go by watermark).
+ */
+export async function moveFromStagingFileWith(exec: WriteExec): Promise<{ moved: number; upto: number }> {
+  const [last] = await exec.all<{ id: number | null; n: number; after: number }>(
+    `SELECT MAX(id) AS id, COUNT(*) AS n, (SELECT COALESCE(MAX(id), 0) FROM events) AS after
+     FROM staging.events_staged WHERE id > (SELECT COALESCE(MAX(id), 0) FROM events)`, []);
+  if (!last?.id) return { moved: 0, upto: 0 };
+  // store_activity (read by /health) for the rows moved now, counted once even after a crash mid-fold.
+  await exec.run(`INSERT INTO store_activity AS a (store_id, last_event_ts, last_received_at, event_count)
+    SELECT store_id, MAX(ts), MAX(received_at), COUNT(*) FROM staging.events_staged WHERE id > ? AND id <= ? GROUP BY store_id
+    ON CONFLICT (store_id) DO UPDATE SET
+      last_event_ts = CASE WHEN excluded.last_event_ts > a.last_event_ts THEN excluded.last_event_ts ELSE a.last_event_ts END,
+      last_received_at = CASE WHEN excluded.last_received_at > a.last_received_at THEN excluded.last_received_at ELSE a.last_received_at END,
+      event_count = a.event_count + excluded.event_count`, [last.after, last.id]);
+  await exec.run(`INSERT OR IGNORE INTO events (id, ${COLUMN_LIST}) SELECT id, ${COLUMN_LIST} FROM staging.events_staged WHERE id <= ? ORDER BY id`, [last.id]);
+  await exec.run('INSERT OR IGNORE INTO event_keys (k, event_row) SELECT k, id FROM staging.events_staged WHERE id <= ? ORDER BY k, id', [last.id]);
+  return { moved: Number(last.n), upto: last.id };
+}
+
+/** The stager's side of a fold: drop the staged rows the fold thread has moved (ids ≤ upto) and their keys. */
+export async function forgetStagedWith(exec: WriteExec, upto: number): Promise<void> {
+  await exec.run('DELETE FROM events_staged WHERE id <= ?', [upto]);
+  forget(await stagedKeys(exec), upto);
 }

@@ -155,7 +155,9 @@ const migrations: Record<string, Migration> = {
   },
   // SQLite ingest staging (issue 2): new events are appended to events_staged (no index) and moved into
   // events, event_keys and the rollups in large ordered batches by the fold (hub/store/event-staging.ts). Random
-  // index pages are then rewritten once per fold instead of once per commit. PostgreSQL writes events directly.
+  // index pages are then rewritten once per fold instead of once per commit. This table serves the hub's own
+  // connection (:memory:, tools); the writer threads of a file stage in the staging file (sqlite-writer.ts).
+  // PostgreSQL writes events directly.
   '005_sqlite_event_staging': {
     async up(knex) {
       if (knex.client.config.client !== 'better-sqlite3') return;

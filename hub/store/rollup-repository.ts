@@ -1,6 +1,6 @@
 import { ROLLUP_BUCKET_MS } from '../analytics/rollup.js';
 import type { Db, Dialect } from './db.js';
-import { moveStagedWith } from './event-staging.js';
+import { moveFromStagingFileWith, moveStagedWith } from './event-staging.js';
 import { withWriteTx, type WriteExec } from './write-tx.js';
 
 const STATE = 'visitor_rollups';
@@ -71,17 +71,25 @@ export interface FoldStep {
   rolled: number;
   /** True when the rollups have more to fold. */
   more: boolean;
+  /** Highest id moved from the staging file (0: none), for the stager to forget. */
+  upto: number;
 }
 
 /**
  * One fold step, in one write transaction: on SQLite, every staged event moves into events
- * (hub/store/event-staging.ts); then up to BATCH_EVENTS events past the watermark are folded into the rollups.
+ * (hub/store/event-staging.ts; with `stagingFile`, also those of the attached staging file); then up to BATCH_EVENTS events past the watermark are folded into the rollups.
  * Runs on the hub's connection or in the SQLite writer thread.
  */
-export async function foldStepWith(exec: WriteExec, dialect: Dialect): Promise<FoldStep> {
-  const moved = dialect === 'sqlite' ? await moveStagedWith(exec) : 0;
+export async function foldStepWith(exec: WriteExec, dialect: Dialect, opts: { stagingFile?: boolean } = {}): Promise<FoldStep> {
+  let moved = dialect === 'sqlite' ? await moveStagedWith(exec) : 0;
+  let upto = 0;
+  if (opts.stagingFile) {
+    const fromFile = await moveFromStagingFileWith(exec);
+    moved += fromFile.moved;
+    upto = fromFile.upto;
+  }
   const rolled = await rollUpWith(exec, dialect);
-  return { moved, rolled, more: rolled >= BATCH_EVENTS };
+  return { moved, rolled, more: rolled >= BATCH_EVENTS, upto };
 }
 
 /** Runs fold steps until nothing is left; returns the events folded into the rollups. */

@@ -1,116 +1,56 @@
 /**
- * Worker entry: owns one SQLite connection and runs every event write transaction (ingest commits and the folds
- * that move staged events into events and the rollups), so that the hub's main thread (HTTP, JSON parsing,
- * validation) and the writes use both cores (docs/CHOICES.md, "Ingest write path").
+ * Worker entry, the **stager**: owns the staging file of a hub's SQLite file (hub/store/sqlite-writer.ts) and runs
+ * every ingest commit there, with the hub file attached as `hub` for the key lookups. Commits therefore take the
+ * staging file's write lock only, and the fold thread writes the hub file at the same time on the other core.
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { insertRowsWith, type EventRow } from './event-repository.js';
-import { FOLD_STEP_EVENTS, foldAll, foldStepWith } from './rollup-repository.js';
+import { forgetStagedWith, STAGED_TABLE_COLUMNS, STAGING_FILE, stagingFileOf } from './event-staging.js';
 import { applySqlitePragmas } from './sqlite-pragmas.js';
-import { rollback, sqliteExec, type WriteExec } from './write-tx.js';
+import { inSqliteTransaction, sqliteExec, type WriteExec } from './write-tx.js';
 
-export type WriteRequest = { id: number; op: 'insert'; rows: EventRow[] } | { id: number; op: 'fold' };
-export type WriteReply =
-  | { id: number; inserted: string[] }
-  | { id: number; folded: number }
-  | { id: number; error: { message: string; code?: string } };
+export type StagerRequest = { id: number; op: 'insert'; rows: EventRow[] } | { id: number; op: 'forget'; upto: number };
+export type WriterReply = { id: number; inserted: string[] } | { id: number; done: true } | { id: number; error: { message: string; code?: string } };
 
-/**
- * When the thread folds on its own: once this many rows are staged (one fold step's worth, so each step is a
- * full, well-amortised batch), and when inserts pause for FOLD_IDLE_MS (so a burst is folded soon after it ends,
- * and readers rarely wait). Analytics queries still ask for a fold first (hub/store/rollup-repository.ts).
- */
-const FOLD_AT_ROWS = FOLD_STEP_EVENTS;
-const FOLD_IDLE_MS = 50;
-
-const conn = new Database((workerData as { file: string }).file);
+const hubFile = (workerData as { file: string }).file;
+const conn = new Database(stagingFileOf(hubFile));
 applySqlitePragmas(conn);
+conn.prepare('ATTACH DATABASE ? AS hub').run(hubFile);
+conn.exec(`CREATE TABLE IF NOT EXISTS events_staged (${STAGED_TABLE_COLUMNS})`);
+// A new staging file continues the hub's ids (the fold keeps them, so the rollup watermark stays exact).
+conn.exec(`INSERT INTO sqlite_sequence (name, seq) SELECT 'events_staged', MAX(
+    COALESCE((SELECT MAX(id) FROM hub.events), 0), COALESCE((SELECT seq FROM hub.sqlite_sequence WHERE name = 'events'), 0),
+    COALESCE((SELECT seq FROM hub.sqlite_sequence WHERE name = 'events_staged'), 0))
+  WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'events_staged')`);
 const exec = sqliteExec(conn);
+const tx = <T>(fn: (x: WriteExec) => Promise<T>) => inSqliteTransaction(conn, exec, fn, 'BEGIN');
 
-/** One transaction; better-sqlite3 is synchronous, so no other message runs in between. */
-async function inTransaction<T>(fn: (exec: WriteExec) => Promise<T>): Promise<T> {
-  conn.exec('BEGIN IMMEDIATE');
-  try {
-    const out = await fn(exec);
-    conn.exec('COMMIT');
-    return out;
-  } catch (err) {
-    rollback(conn, exec);
-    throw err;
-  }
-}
-
-type Insert = Extract<WriteRequest, { op: 'insert' }>;
+type Insert = Extract<StagerRequest, { op: 'insert' }>;
+const errorOf = (err: unknown) => ({ message: (err as Error).message, code: (err as { code?: string }).code });
 
 /**
  * Group commit on this side of the channel: every insert request already waiting in the port joins one
  * transaction, so the thread never idles while the main thread is busy parsing the next request. Requests are
  * stored in arrival order; an id repeated in a later request of the group is that request's duplicate.
  */
-async function insertGroup(group: Insert[]): Promise<WriteReply[]> {
+async function insertGroup(group: Insert[]): Promise<WriterReply[]> {
   try {
-    return await inTransaction(async (x) => {
-      const out: WriteReply[] = [];
-      for (const req of group) out.push({ id: req.id, inserted: [...(await insertRowsWith(x, 'sqlite', req.rows))] });
+    return await tx(async (x) => {
+      const out: WriterReply[] = [];
+      for (const req of group) out.push({ id: req.id, inserted: [...(await insertRowsWith(x, 'sqlite', req.rows, STAGING_FILE))] });
       return out;
     });
   } catch (err) {
-    const e = err as { message: string; code?: string };
-    return group.map((req) => ({ id: req.id, error: { message: e.message, code: e.code } }));
+    return group.map((req) => ({ id: req.id, error: errorOf(err) }));
   }
 }
 
-async function fold(id: number): Promise<WriteReply> {
-  try {
-    return { id, folded: await foldAll(() => inTransaction((x) => foldStepWith(x, 'sqlite'))) };
-  } catch (err) {
-    const e = err as { message: string; code?: string };
-    return { id, error: { message: e.message, code: e.code } };
-  }
-}
-
-let stagedSinceFold = 0;
-let idleFold: NodeJS.Timeout | null = null;
-let closed = false;
-
-/** Folds everything staged; errors are left for the next fold request to report. */
-async function foldNow(): Promise<void> {
-  if (idleFold) clearTimeout(idleFold);
-  idleFold = null;
-  if (closed) return;
-  const r = await fold(0);
-  if (!('error' in r)) stagedSinceFold = 0;
-}
-
-/** One full fold step under load; the remainder waits for the next step or the idle fold. */
-async function foldStep(): Promise<void> {
-  try {
-    await inTransaction((x) => foldStepWith(x, 'sqlite'));
-    stagedSinceFold = 0;
-  } catch {
-    // Left for the next fold request, which reports it.
-  }
-}
-
-async function afterInserts(inserted: number): Promise<void> {
-  stagedSinceFold += inserted;
-  if (stagedSinceFold >= FOLD_AT_ROWS) await foldStep();
-  if (idleFold) clearTimeout(idleFold);
-  idleFold = stagedSinceFold > 0 ? setTimeout(() => void foldNow(), FOLD_IDLE_MS) : null;
-}
-
-async function handle(batch: (WriteRequest | 'close')[]): Promise<void> {
+async function handle(batch: (StagerRequest | 'close')[]): Promise<void> {
   let inserts: Insert[] = [];
   const flush = async () => {
-    if (inserts.length === 0) return;
-    let inserted = 0;
-    for (const reply of await insertGroup(inserts)) {
-      if ('inserted' in reply) inserted += reply.inserted.length;
-      parentPort!.postMessage(reply);
-    }
+    if (inserts.length > 0) for (const reply of await insertGroup(inserts)) parentPort!.postMessage(reply);
     inserts = [];
-    await afterInserts(inserted);
   };
   for (const req of batch) {
     if (req !== 'close' && req.op === 'insert') {
@@ -119,20 +59,19 @@ async function handle(batch: (WriteRequest | 'close')[]): Promise<void> {
     }
     await flush();
     if (req === 'close') {
-      closed = true;
-      if (idleFold) clearTimeout(idleFold);
       conn.close();
       parentPort!.close();
       return;
     }
-    parentPort!.postMessage(await fold(req.id));
-    stagedSinceFold = 0;
+    const upto = req.upto;
+    const reply = await tx((x) => forgetStagedWith(x, upto)).then((): WriterReply => ({ id: req.id, done: true }), (err): WriterReply => ({ id: req.id, error: errorOf(err) }));
+    parentPort!.postMessage(reply);
   }
   await flush();
 }
 
-parentPort!.on('message', (first: WriteRequest | 'close') => {
+parentPort!.on('message', (first: StagerRequest | 'close') => {
   const batch = [first];
-  for (let m = receiveMessageOnPort(parentPort!); m; m = receiveMessageOnPort(parentPort!)) batch.push(m.message as WriteRequest | 'close');
+  for (let m = receiveMessageOnPort(parentPort!); m; m = receiveMessageOnPort(parentPort!)) batch.push(m.message as StagerRequest | 'close');
   void handle(batch);
 });

@@ -52,6 +52,24 @@ export function sqliteExec(conn: SqliteConnection): WriteExec {
   };
 }
 
+/**
+ * Runs `fn` in one transaction on a better-sqlite3 connection (synchronous underneath, so nothing else runs on
+ * that thread in between). `begin`: 'BEGIN IMMEDIATE' takes the write lock of every attached file at once; the
+ * two writer threads of a SQLite file (hub/store/sqlite-writer.ts) attach each other's file and use a deferred
+ * 'BEGIN', so that each takes only the lock of the file it writes, at its first write.
+ */
+export async function inSqliteTransaction<T>(conn: SqliteConnection, exec: WriteExec, fn: (exec: WriteExec) => Promise<T>, begin = 'BEGIN IMMEDIATE'): Promise<T> {
+  conn.exec(begin);
+  try {
+    const out = await fn(exec);
+    conn.exec('COMMIT');
+    return out;
+  } catch (err) {
+    rollback(conn, exec);
+    throw err;
+  }
+}
+
 /** Rolls back and forgets the connection's in-memory state, which may describe rows that no longer exist. */
 export function rollback(conn: SqliteConnection, exec: WriteExec): void {
   exec.connectionState?.clear();
@@ -90,16 +108,7 @@ export async function withWriteTx<T>(db: Db, fn: (exec: WriteExec) => Promise<T>
   const client = db.knex.client as { acquireConnection(): Promise<SqliteConnection>; releaseConnection(c: SqliteConnection): Promise<void> };
   const conn = await client.acquireConnection();
   try {
-    const exec = sqliteExec(conn);
-    conn.exec('BEGIN IMMEDIATE');
-    try {
-      const out = await fn(exec);
-      conn.exec('COMMIT');
-      return out;
-    } catch (err) {
-      rollback(conn, exec);
-      throw err;
-    }
+    return await inSqliteTransaction(conn, sqliteExec(conn), fn);
   } finally {
     await client.releaseConnection(conn);
   }

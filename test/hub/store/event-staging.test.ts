@@ -116,7 +116,7 @@ describe('SQLite ingest staging (events_staged → fold → events)', () => {
     }
   });
 
-  it('the writer thread folds by itself once inserts pause', async () => {
+  it('the writer threads fold by themselves once inserts pause', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'staging-idle-'));
     const fileDb = await openDb(`sqlite:${join(dir, 'hub.db')}`);
     const writer = createSqliteWriter(join(dir, 'hub.db'), silentLogger());
@@ -128,7 +128,8 @@ describe('SQLite ingest staging (events_staged → fold → events)', () => {
         folded = await n(fileDb, "SELECT last_event_row AS n FROM rollup_state WHERE name = 'visitor_rollups'");
       }
       expect(folded).to.equal(300);
-      expect(await n(fileDb, 'SELECT COUNT(*) AS n FROM events_staged')).to.equal(0);
+      expect(await n(fileDb, 'SELECT COUNT(*) AS n FROM main.events')).to.equal(300);
+      expect(await createEventRepository(fileDb).count()).to.equal(300);
     } finally {
       await writer.close();
       await fileDb.close();
@@ -136,7 +137,7 @@ describe('SQLite ingest staging (events_staged → fold → events)', () => {
     }
   });
 
-  it('the writer thread stages, folds and de-duplicates on a SQLite file shared with the hub connection', async () => {
+  it('the writer threads stage (staging file), fold (hub file) and de-duplicate, sharing the file with the hub connection', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'staging-thread-'));
     const fileDb = await openDb(`sqlite:${join(dir, 'hub.db')}`);
     const writer = createSqliteWriter(join(dir, 'hub.db'), silentLogger());
@@ -147,10 +148,17 @@ describe('SQLite ingest staging (events_staged → fold → events)', () => {
       // The thread folds on its own once inserts pause (FOLD_IDLE_MS), so wherever the rows are, they are 2501.
       expect(await createEventRepository(fileDb).count()).to.equal(2501);
       await writer.fold();
-      expect(await n(fileDb, 'SELECT COUNT(*) AS n FROM events')).to.equal(2501);
-      expect(await n(fileDb, 'SELECT COUNT(*) AS n FROM events_staged')).to.equal(0);
+      expect(await n(fileDb, 'SELECT COUNT(*) AS n FROM main.events')).to.equal(2501);
+      // The stager has dropped what the folder moved: the staging file is empty again.
+      expect(await n(fileDb, 'SELECT COUNT(*) AS n FROM staging.events_staged')).to.equal(0);
+      expect(await n(fileDb, "SELECT event_count AS n FROM store_activity WHERE store_id = 'STORE_BLR_002'")).to.equal(2501);
       expect((await writer.insertRows(rowsOf(...events.slice(2000)))).size).to.equal(0);
-      expect(await createEventRepository(fileDb).count()).to.equal(2501);
+      // A 64-bit key collision from the stager's side: the overflow table is in the hub file.
+      const [x, y] = collidingPair();
+      expect((await writer.insertRows(rowsOf(makeEvent({ event_id: x }), makeEvent({ event_id: y })))).size).to.equal(2);
+      await writer.fold();
+      expect((await writer.insertRows(rowsOf(makeEvent({ event_id: y }), makeEvent({ event_id: x })))).size).to.equal(0);
+      expect(await createEventRepository(fileDb).count()).to.equal(2503);
     } finally {
       await writer.close();
       await fileDb.close();

@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { storeEventSchema, type StoreEvent } from '../../../common/event.js';
 import { silentLogger } from '../../../common/logger.js';
 import { createPublisher, type Publisher } from '../../../agent/publisher/publisher.js';
 import { runTs, type Proc } from '../../../scripts/lib/child.js';
+import { storedIds as storedIdsIn } from '../../../scripts/lib/sqlite-file.js';
 import { makeEvent } from '../../fixtures/events.js';
 import { startTcpProxy } from '../../helpers/tcp-proxy.js';
 
@@ -53,18 +53,8 @@ describe('MQTT fault tests (real hub processes, real sockets) @integration', fun
     const l = await proc.waitFor((x) => x.event === 'hub_listening');
     return { proc, http: l.http_port as number, mqtt: l.mqtt_port as number };
   }
-  function storedIds(where: Record<string, string> = {}): { event_id: string; received_at: number }[] {
-    const db = new Database(dbFile(), { readonly: true });
-    try {
-      const keys = Object.keys(where);
-      // A killed hub leaves its last events staged (not yet folded): both tables hold stored events.
-      const cond = keys.length ? ` WHERE ${keys.map((k) => `${k} = ?`).join(' AND ')}` : '';
-      const sql = `SELECT event_id, received_at FROM events${cond} UNION ALL SELECT event_id, received_at FROM events_staged${cond}`;
-      return db.prepare(sql).all(...Object.values(where), ...Object.values(where)) as { event_id: string; received_at: number }[];
-    } finally {
-      db.close();
-    }
-  }
+  // A killed hub leaves its last events staged (not yet folded): count them wherever they are.
+  const storedIds = (where: Record<string, string> = {}) => storedIdsIn(dbFile(), where);
   const publisher = (url: string, camera: string, extra: Record<string, unknown> = {}) => {
     const p = createPublisher({ mqttUrl: url, storeId: 'STORE_F', cameraId: camera, spoolDir: join(dir, camera), batchMs: 50, reconnectMs: 200, logger: silentLogger(), ...extra });
     publishers.push(p);
