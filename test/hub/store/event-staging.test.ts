@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import knexFactory from 'knex';
 import { storeEventSchema } from '../../../common/event.js';
 import { silentLogger } from '../../../common/logger.js';
@@ -10,8 +11,8 @@ import { openDb, type Db } from '../../../hub/store/db.js';
 import { createEventRepository, eventKey, insertRowsWith, toRow } from '../../../hub/store/event-repository.js';
 import { migrationSource } from '../../../hub/store/migrations.js';
 import { foldInProcess, foldStepWith } from '../../../hub/store/rollup-repository.js';
-import { withWriteTx } from '../../../hub/store/write-tx.js';
 import { createSqliteWriter } from '../../../hub/store/sqlite-writer.js';
+import { inSqliteTransaction, sqliteExec, withWriteTx } from '../../../hub/store/write-tx.js';
 import { makeEvent } from '../../fixtures/events.js';
 
 const rowsOf = (...events: Record<string, unknown>[]) => events.map((e) => toRow(storeEventSchema.parse(e), Date.now()));
@@ -112,6 +113,39 @@ describe('SQLite ingest staging (events_staged → fold → events)', () => {
       expect(await n(migrated, 'SELECT SUM(n_events) AS n FROM visitor_rollups')).to.equal(2);
       await migrated.close();
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a crash between a fold and the stager\'s delete moves nothing twice (rows left in both files)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'staging-crash-'));
+    const file = join(dir, 'hub.db');
+    const fileDb = await openDb(`sqlite:${file}`);
+    let writer = createSqliteWriter(file, silentLogger());
+    try {
+      const events = Array.from({ length: 40 }, () => makeEvent());
+      await writer.insertRows(rowsOf(...events.slice(0, 30)));
+      await writer.close();
+      // The folder's transaction, committed, and then the "crash": the stager never deletes what was moved.
+      const conn = new Database(file);
+      conn.prepare('ATTACH DATABASE ? AS staging').run(`${file}-staging`);
+      const step = await inSqliteTransaction(conn, sqliteExec(conn), (x) => foldStepWith(x, 'sqlite', { stagingFile: true }), 'BEGIN');
+      conn.close();
+      expect(step.moved).to.equal(30);
+      expect(await n(fileDb, 'SELECT COUNT(*) AS n FROM staging.events_staged')).to.equal(30);
+      // After the restart: copies are still duplicates, new ids are stored, and the next fold counts everything once.
+      writer = createSqliteWriter(file, silentLogger());
+      expect((await writer.insertRows(rowsOf(...events.slice(20)))).size).to.equal(10);
+      await writer.fold();
+      expect(await n(fileDb, 'SELECT COUNT(*) AS n FROM main.events')).to.equal(40);
+      expect(await n(fileDb, 'SELECT COUNT(*) AS n FROM event_keys')).to.equal(40);
+      expect(await n(fileDb, 'SELECT SUM(n_events) AS n FROM visitor_rollups')).to.equal(40);
+      expect(await n(fileDb, "SELECT event_count AS n FROM store_activity WHERE store_id = 'STORE_BLR_002'")).to.equal(40);
+      expect(await n(fileDb, 'SELECT COUNT(*) AS n FROM staging.events_staged')).to.equal(0);
+      expect(await createEventRepository(fileDb).count()).to.equal(40);
+    } finally {
+      await writer.close();
+      await fileDb.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
