@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import { silentLogger } from '../common/logger.js';
+import { storedCount } from '../scripts/lib/sqlite-file.js';
 import { runTs } from '../scripts/lib/child.js';
 import { layoutOf, parseSimConfig, storePlan } from '../scripts/simulate/config.js';
 import { simulate, type SimItem } from '../scripts/simulate/generator.js';
@@ -112,9 +112,7 @@ async function main(): Promise<void> {
     await Promise.allSettled(clients);
     rss.end = rssKb(hub.child.pid!);
 
-    const db = new Database(dbFile, { readonly: true });
-    const stored = (db.prepare('SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM events_staged) AS n').get() as { n: number }).n;
-    db.close();
+    const stored = storedCount(dbFile);
     const lines: [string, string][] = [
       ['duration', `${publishS.toFixed(0)} s (${nStores} stores × ${a.cameras} cameras, ${a.sse} SSE clients, ${a.readers} readers)`],
       ['events published (PUBACKed)', report.events.toLocaleString()],
