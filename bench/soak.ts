@@ -85,19 +85,22 @@ async function main(): Promise<void> {
     const sse = { messages: 0 };
     const latencies: number[] = [];
     const rss = { start: rssKb(hub.child.pid!), peak: 0, mid: 0, end: 0 };
-    const midAt = Date.now() + (deadline - Date.now()) / 2;
     // Growth per half of the run: a plateau (second half ≪ first) is caches warming up; steady growth is a leak.
+    // The middle is taken from samples at the end, since the run may end before its deadline (the day runs out).
+    const samples: [number, number][] = [];
     const sampler = setInterval(() => {
       const now = rssKb(hub.child.pid!);
       rss.peak = Math.max(rss.peak, now);
-      if (!rss.mid && Date.now() >= midAt) rss.mid = now;
+      samples.push([Date.now(), now]);
     }, 1000);
     const clients = [
       ...Array.from({ length: Number(a.sse) }, (_, i) => sseClient(`${base}/stores/${stores[i % nStores]}/stream`, sse, stop.signal)),
       ...Array.from({ length: Number(a.readers) }, () => reader(base, stores, latencies, stop.signal)),
     ];
+    // A busy simulated day (1,000 arrivals an hour per store) ending now: enough events for ten minutes at the hub's
+    // full rate; the run stops at its deadline or when the day runs out, whichever comes first.
     const startMs = Date.now() - 24 * 3_600_000;
-    const simConfig = parseSimConfig({ stores: nStores, cameras: Number(a.cameras), hours: 24, seed: 7, startMs, visitorsPerHour: 400 });
+    const simConfig = parseSimConfig({ stores: nStores, cameras: Number(a.cameras), hours: 24, seed: 7, startMs, visitorsPerHour: 1000 });
     for (let i = 0; i < nStores; i++) {
       const layout = layoutOf(storePlan(simConfig, i));
       const res = await fetch(`${base}/stores/${layout.store_id}/layout`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(layout) });
@@ -109,6 +112,8 @@ async function main(): Promise<void> {
     const publishS = (performance.now() - t0) / 1000;
     stop.abort();
     clearInterval(sampler);
+    const midAt = (samples[0]?.[0] ?? 0) + ((samples.at(-1)?.[0] ?? 0) - (samples[0]?.[0] ?? 0)) / 2;
+    rss.mid = samples.find(([t]) => t >= midAt)?.[1] ?? rss.start;
     await Promise.allSettled(clients);
     rss.end = rssKb(hub.child.pid!);
 
