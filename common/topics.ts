@@ -1,5 +1,5 @@
 /** MQTT topic names shared by agents and hubs (docs/DESIGN.md, "Topics"). */
-export type TopicKind = 'events' | 'status' | 'heatmap';
+export type TopicKind = 'events' | 'status' | 'heatmap' | 'signatures';
 
 export function cameraTopic(storeId: string, cameraId: string, kind: TopicKind): string {
   return `store/${storeId}/camera/${cameraId}/${kind}`;
@@ -9,10 +9,17 @@ export function cameraTopic(storeId: string, cameraId: string, kind: TopicKind):
 export const EVENTS_WILDCARD = 'store/+/camera/+/events';
 export const STATUS_WILDCARD = 'store/+/camera/+/status';
 export const HEATMAP_WILDCARD = 'store/+/camera/+/heatmap';
+/** Appearance signatures (common/signature.ts): QoS 1, spooled by the agent like events. */
+export const SIGNATURES_WILDCARD = 'store/+/camera/+/signatures';
 
 /** Shared subscription so N hub replicas split the event stream on Mosquitto 2 / EMQX. */
 export function sharedEventsTopic(group = 'hub'): string {
   return `$share/${group}/${EVENTS_WILDCARD}`;
+}
+
+/** Shared subscription of signatures: each replica stores its share; resolution reads them from the database. */
+export function sharedSignaturesTopic(group = 'hub'): string {
+  return `$share/${group}/${SIGNATURES_WILDCARD}`;
 }
 
 export interface ParsedTopic {
@@ -21,7 +28,7 @@ export interface ParsedTopic {
   kind: TopicKind;
 }
 
-const TOPIC_RE = /^store\/([A-Za-z0-9_-]{1,64})\/camera\/([A-Za-z0-9_-]{1,64})\/(events|status|heatmap)$/;
+const TOPIC_RE = /^store\/([A-Za-z0-9_-]{1,64})\/camera\/([A-Za-z0-9_-]{1,64})\/(events|status|heatmap|signatures)$/;
 
 /** Parses a concrete topic; null when it is not one of ours. */
 export function parseTopic(topic: string): ParsedTopic | null {

@@ -37,6 +37,9 @@ import { dashboardRoutes, prepareDashboard } from './api/dashboard-routes.js';
 import { createStreamRoutes } from './api/stream-routes.js';
 import { createHeatmapRepository } from './store/heatmap-repository.js';
 // --- end dashboard ---
+// --- store-level identity ---
+import { createIdentityService } from './identity/identity-service.js';
+// --- end store-level identity ---
 // --- MQTT transport (issue 4) ---
 import { loadMqttTransportConfig } from './transport/config.js';
 import { startMqttTransport, type MqttTransport } from './transport/mqtt.js';
@@ -87,6 +90,12 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   const heatmapSink = createHeatmapSink({ repo: heatmaps, logger, onRecorded: stream.heatmapRecorded });
   routers.push(stream.router, cameraRoutes({ repo: heatmaps, windows: analytics.metrics }), dashboardRoutes(await prepareDashboard(logger)));
   // --- end dashboard ---
+  // --- store-level identity: signatures in (MQTT only, never served), links out ---
+  const identity = createIdentityService({
+    db, config: config.identity, logger, timeZoneOf: (storeId) => analytics.layouts.get(storeId)?.timezone ?? 'UTC',
+  });
+  identity.start();
+  // --- end store-level identity ---
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
 
   return {
@@ -104,7 +113,10 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
     /** Dashboard (issue 7): live streams (closeAll at shutdown) and the camera heatmap sink for the MQTT transport. */
     stream,
     heatmapSink,
+    /** Store-level identity: the MQTT signature sink, resolution rounds and the expiry sweep. */
+    identity,
     async close(): Promise<void> {
+      await identity.close();
       await writer.idle();
       // Leave nothing staged: tools that read the file after a clean stop see every event in events.
       await sqliteWriter?.fold().catch((err: Error) => logger.warn({ event: 'fold_at_close_failed', err: err.message }));
@@ -153,6 +165,7 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
     ingest: hub.ingest,
     statusSink: { record: (storeId, cameraId, status) => hub.repos.cameras.upsertStatus(storeId, cameraId, status) },
     heatmapSink: hub.heatmapSink, // dashboard (issue 7): store/<s>/camera/<c>/heatmap grids and backgrounds
+    signatureSink: hub.identity, // store-level identity: store/<s>/camera/<c>/signatures
     logger: deps.logger,
   }).catch(async (err) => {
     server.close();

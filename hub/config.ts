@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { AppError } from '../common/errors.js';
 import { describeIssues } from '../common/layout.js';
+import type { IdentityConfig } from './identity/identity-service.js';
+import { DEFAULT_RULES } from './identity/resolve.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
@@ -65,6 +67,20 @@ export const hubEnvSchema = z.object({
   /** Live stream: reconnection delay (ms) the browser is told to use after the connection drops. */
   SSE_RETRY_MS: positiveInt.default(2000),
   // --- end dashboard ---
+  // --- store-level identity ---
+  /** Keep appearance signatures this many minutes; unset = until the end of the store's day (its time zone). */
+  IDENTITY_SIGNATURE_TTL_MIN: z.coerce.number().positive().optional(),
+  /** Posterior probability a cross-camera link needs (precision first: a wrong link merges two people). */
+  IDENTITY_MIN_POSTERIOR: z.coerce.number().gt(0).lt(1).default(DEFAULT_RULES.minPosterior),
+  /** Mean visit length (minutes): the prior that someone who entered long ago has left unseen. */
+  IDENTITY_STAY_MEAN_MIN: z.coerce.number().positive().default(DEFAULT_RULES.stayMeanMs / 60_000),
+  /** Fastest walk (s) from the entrance into another camera's view. */
+  IDENTITY_MIN_TRANSIT_S: z.coerce.number().min(0).default(DEFAULT_RULES.minTransitMs / 1000),
+  /** Longest visit (minutes): earlier entrants are never candidates. */
+  IDENTITY_MAX_STAY_MIN: z.coerce.number().positive().default(DEFAULT_RULES.maxStayMs / 60_000),
+  /** A store that sent no signature for this many seconds has its remaining tracks decided. */
+  IDENTITY_IDLE_FLUSH_S: z.coerce.number().positive().default(300),
+  // --- end store-level identity ---
 });
 export type HubEnv = z.infer<typeof hubEnvSchema>;
 
@@ -94,6 +110,8 @@ export interface HubConfig {
   };
   /** Dashboard live stream (issue 7): SSE debounce, keepalive and retry, in ms. */
   dashboard: { sseDebounceMs: number; sseKeepaliveMs: number; sseRetryMs: number };
+  /** Store-level identity: resolution rules, signature expiry, idle flush and sweep periods. */
+  identity: IdentityConfig;
   /** The raw, validated environment, for transports that add their own variables. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -133,6 +151,18 @@ export function loadHubConfig(env: Record<string, string | undefined> = process.
       deadZoneMinVisitors: e.DEAD_ZONE_MIN_VISITORS,
     },
     dashboard: { sseDebounceMs: e.SSE_DEBOUNCE_MS, sseKeepaliveMs: e.SSE_KEEPALIVE_S * 1000, sseRetryMs: e.SSE_RETRY_MS },
+    identity: {
+      rules: {
+        ...DEFAULT_RULES,
+        minPosterior: e.IDENTITY_MIN_POSTERIOR,
+        stayMeanMs: e.IDENTITY_STAY_MEAN_MIN * 60_000,
+        minTransitMs: e.IDENTITY_MIN_TRANSIT_S * 1000,
+        maxStayMs: e.IDENTITY_MAX_STAY_MIN * 60_000,
+      },
+      ttlMs: e.IDENTITY_SIGNATURE_TTL_MIN === undefined ? null : e.IDENTITY_SIGNATURE_TTL_MIN * 60_000,
+      idleFlushMs: e.IDENTITY_IDLE_FLUSH_S * 1000,
+      sweepMs: Math.min(60_000, e.IDENTITY_IDLE_FLUSH_S * 1000),
+    },
     env: Object.freeze({ ...env }),
   });
 }

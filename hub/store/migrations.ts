@@ -201,6 +201,37 @@ const migrations: Record<string, Migration> = {
       await knex.schema.dropTable('visitor_links');
     },
   },
+  // Appearance signatures (biometric): one row per track, kept until expires_at (default: the end of the store's
+  // day), read only by identity resolution, never by the API (hub/store/signature-repository.ts; docs/DESIGN.md
+  // "Privacy"). `outcome` records the resolver's decision so a track is decided once.
+  '007_visitor_signatures': {
+    async up(knex) {
+      await knex.schema.createTable('visitor_signatures', (t) => {
+        t.string('signature_id', 36).primary();
+        t.string('store_id', 64).notNullable();
+        t.string('camera_id', 64).notNullable();
+        t.string('visitor_id', 64).notNullable();
+        t.string('model', 32).notNullable();
+        t.text('embedding').notNullable();
+        t.boolean('entrance').notNullable();
+        t.boolean('is_staff').notNullable();
+        t.bigInteger('first_ms').notNullable();
+        t.bigInteger('last_ms').notNullable();
+        t.bigInteger('entered_ms').nullable();
+        t.bigInteger('exited_ms').nullable();
+        t.text('zones').notNullable();
+        t.bigInteger('received_at').notNullable();
+        t.bigInteger('expires_at').notNullable();
+        t.string('outcome', 16).nullable();
+        t.string('linked_to', 64).nullable();
+        t.index(['store_id', 'last_ms'], 'visitor_signatures_store_time');
+        t.index(['expires_at'], 'visitor_signatures_expiry');
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('visitor_signatures');
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -3,6 +3,7 @@ import type { EventError } from '../../common/event.js';
 import { isAppError } from '../../common/errors.js';
 import { describeIssues } from '../../common/layout.js';
 import type { Logger } from '../../common/logger.js';
+import { SIGNATURES_MAX_PER_MESSAGE } from '../../common/signature.js';
 import { parseTopic, type CameraStatus } from '../../common/topics.js';
 
 /** The slice of the ingest service (hub/ingest/service.ts) the transport needs: the same path as POST /events/ingest. */
@@ -21,6 +22,11 @@ export interface CameraStatusSink {
 /** Where heatmap payloads go (issue 7); the transport only parses the JSON. */
 export interface HeatmapSink {
   record(storeId: string, cameraId: string, payload: unknown): Promise<void> | void;
+}
+
+/** Where appearance signatures go (hub/identity/identity-service.ts): validated per signature, stored, resolved. */
+export interface SignatureSink {
+  ingest(raws: unknown[], source: { storeId: string; cameraId: string }): Promise<{ inserted: number; duplicates: number; errors: { index: number }[] }>;
 }
 
 export const cameraStatusSchema = z.looseObject({
@@ -55,6 +61,7 @@ export function createMessageHandler(deps: {
   ingest: IngestLike;
   statusSink?: CameraStatusSink;
   heatmapSink?: HeatmapSink;
+  signatureSink?: SignatureSink;
   logger: Logger;
   maxPayloadBytes: number;
 }) {
@@ -131,14 +138,30 @@ export function createMessageHandler(deps: {
     if (parsed.ok) await guard('heatmap', async () => deps.heatmapSink!.record(storeId, cameraId, parsed.value));
   }
 
-  const handlers = { events: onEvents, status: onStatus, heatmap: onHeatmap };
+  async function onSignatures(topic: string, storeId: string, cameraId: string, payload: Buffer): Promise<void> {
+    if (!deps.signatureSink) return;
+    const parsed = parseJson(topic, payload);
+    if (!parsed.ok) return;
+    if (!Array.isArray(parsed.value)) return invalid(topic, 'signatures payload must be a JSON array of signatures', payload.length);
+    if (parsed.value.length > SIGNATURES_MAX_PER_MESSAGE) {
+      return invalid(topic, `${parsed.value.length} signatures in one message (at most ${SIGNATURES_MAX_PER_MESSAGE})`, payload.length);
+    }
+    const raws = parsed.value as unknown[];
+    const r = await guard('signatures', () => deps.signatureSink!.ingest(raws, { storeId, cameraId }));
+    if (r && r.errors.length > 0) {
+      // Field and reason only: a signature's values are biometric and never logged.
+      log.warn({ event: 'mqtt_signatures_rejected', topic, rejected: new Set(r.errors.map((e) => e.index)).size, of: raws.length, errors: r.errors.slice(0, 5) }, 'signatures rejected');
+    }
+  }
+
+  const handlers = { events: onEvents, status: onStatus, heatmap: onHeatmap, signatures: onSignatures };
 
   return {
     /** Handles one message; throws RetryLater when it must not be acknowledged. */
     async handle(topic: string, payload: Buffer): Promise<void> {
       stats.messages += 1;
       const t = parseTopic(topic);
-      if (!t) return invalid(topic, 'topic is not store/<store>/camera/<camera>/(events|status|heatmap)', payload.length);
+      if (!t) return invalid(topic, 'topic is not store/<store>/camera/<camera>/(events|status|heatmap|signatures)', payload.length);
       await handlers[t.kind](topic, t.storeId, t.cameraId, payload);
     },
     stats: (): TransportStats => ({ ...stats }),

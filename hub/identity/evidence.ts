@@ -1,0 +1,64 @@
+/**
+ * Evidence that a track and an entrance visitor are one person, as a log-likelihood ratio (nats): appearance
+ * (how much likelier the cosine is for the same person than for two different people, under the distributions
+ * measured for the re-id model across two cameras) plus presence (the prior that a visitor who entered `d` ago
+ * is still inside, visits being roughly exponential with mean `stayMeanMs`). Pure.
+ */
+
+/** A distribution of cosines given by its 5th, 50th and 95th percentiles (fitted as a two-piece normal). */
+export interface CosineDist {
+  p5: number;
+  p50: number;
+  p95: number;
+}
+
+export interface AppearanceModel {
+  same: CosineDist;
+  other: CosineDist;
+}
+
+/** Cosine distributions by relation: two different cameras, or one camera (entering vs leaving track). */
+export interface AppearanceModels {
+  crossCamera: AppearanceModel;
+  sameCamera: AppearanceModel;
+}
+
+/** OSNet x0.25 across two disjoint cameras, 74 people (docs/BENCHMARKS.md, "Store-level identity"). */
+export const OSNET_CROSS_CAMERA: AppearanceModel = {
+  same: { p5: 0.65, p50: 0.73, p95: 0.82 },
+  other: { p5: 0.42, p50: 0.52, p95: 0.65 },
+};
+
+/**
+ * One camera, an entering and a leaving track: an ESTIMATE from the 6-person clip of the re-entry measurement
+ * (docs/CHOICES.md, "Re-entry": same person 0.85–1.00, most ≥ 0.92; different people up to 0.87, look-alikes
+ * 0.72–0.74), not a measurement at scale. Leaving shows the other side of a person, so it is kept well below
+ * the same-direction figures.
+ */
+export const OSNET_SAME_CAMERA: AppearanceModel = {
+  same: { p5: 0.74, p50: 0.86, p95: 0.95 },
+  other: { p5: 0.44, p50: 0.56, p95: 0.72 },
+};
+
+export const DEFAULT_APPEARANCE: AppearanceModels = { crossCamera: OSNET_CROSS_CAMERA, sameCamera: OSNET_SAME_CAMERA };
+
+const Z95 = 1.6448536;
+
+/** Log density of the two-piece normal through p5/p50/p95 (the measured distributions are right-skewed). */
+export function logDensity(x: number, d: CosineDist): number {
+  const lo = (d.p50 - d.p5) / Z95;
+  const hi = (d.p95 - d.p50) / Z95;
+  const sd = x < d.p50 ? lo : hi;
+  const z = (x - d.p50) / sd;
+  return Math.log(2 / (Math.sqrt(2 * Math.PI) * (lo + hi))) - 0.5 * z * z;
+}
+
+/** log p(cos | same person) − log p(cos | different people). */
+export function appearanceLlr(cos: number, m: AppearanceModel): number {
+  return logDensity(cos, m.same) - logDensity(cos, m.other);
+}
+
+/** Log prior that a visitor who entered `sinceMs` ago is still in the store. */
+export function presenceLogPrior(sinceMs: number, stayMeanMs: number): number {
+  return -Math.max(0, sinceMs) / stayMeanMs;
+}

@@ -1,0 +1,227 @@
+/**
+ * Store-level identity, the pure core: which entrance visitor does a track seen by another camera belong to?
+ * No I/O: the hub's identity service (identity-service.ts) loads the store's sightings, calls `resolveRound` and
+ * stores the links; the identity bench (bench/identity.ts) calls the same function on simulated stores.
+ *
+ * Evidence: appearance (cosine of the two tracks' signatures, given as `similarity`) AND what is physically
+ * possible: the visitor entered at least `minTransitMs` before the track appears, no longer than `maxStayMs`
+ * before, and had not gone out through the entrance before it. Decision: a global assignment (one visitor per
+ * track, one track per visitor and camera) maximising the summed lead of each link over `minSimilarity`, with
+ * abstention: a link stands only when the best assignment beats the best one without that link by `margin`
+ * (docs/DESIGN.md, "Store-level identity"). An unlinked track still counts, under its own camera's visitor id.
+ */
+import { maxWeightMatching, type WeightMatrix } from './assignment.js';
+import { appearanceLlr, DEFAULT_APPEARANCE, presenceLogPrior, type AppearanceModels } from './evidence.js';
+
+/** One track's signature as the resolver sees it (the embedding stays outside: `similarity` reads it). */
+export interface Sighting {
+  /** Unique id of the signature (the agent's signature_id). */
+  key: string;
+  visitorId: string;
+  cameraId: string;
+  /** True for tracks of a camera that watches the entrance (has door lines). */
+  entrance: boolean;
+  /** Entrance tracks: when the person crossed in (ENTRY/REENTRY); null when the track never crossed in. */
+  enteredMs: number | null;
+  /** Entrance tracks: when the person went out on this same track; null when not seen leaving. */
+  exitedMs: number | null;
+  firstMs: number;
+  lastMs: number;
+  isStaff: boolean;
+}
+
+export interface IdentityRules {
+  /** Fastest walk from the entrance into another camera's view (ms). */
+  minTransitMs: number;
+  /** Longest plausible visit (ms): people who entered earlier are no longer candidates. */
+  maxStayMs: number;
+  /** Mean visit length (ms), for the presence prior (evidence.ts). */
+  stayMeanMs: number;
+  /** Cosine distributions of the re-id model (same person / different people), across cameras and within one. */
+  appearance: AppearanceModels;
+  /** Cosine below which a pair is never considered (cheap pruning; far below any useful match). */
+  minSimilarity: number;
+  /**
+   * Posterior a link needs: the chosen visitor's share of the evidence of every possible visitor plus the
+   * chance that the person was never seen entering (`unseenPrior`). 0.98 aims at ≤ 2 % wrong links.
+   */
+  minPosterior: number;
+  /** Prior odds that a track's person did not pass the entrance camera (side door, blind spot, camera down). */
+  unseenPrior: number;
+  /** Tracks are decided in batches of this length (ms) of their last sighting… */
+  bucketMs: number;
+  /** …once the store's clock is this far past the batch (late signatures of other cameras arrive in time). */
+  settleMs: number;
+}
+
+export const DEFAULT_RULES: IdentityRules = {
+  minTransitMs: 5_000,
+  maxStayMs: 4 * 3_600_000,
+  stayMeanMs: 20 * 60_000,
+  appearance: DEFAULT_APPEARANCE,
+  minSimilarity: 0.45,
+  minPosterior: 0.98,
+  unseenPrior: 0.05,
+  bucketMs: 60_000,
+  settleMs: 120_000,
+};
+
+export interface Link {
+  /** Signature key of the linked track. */
+  key: string;
+  /** The non-entrance camera's visitor id, its camera, and the entrance visitor it belongs to. */
+  visitorId: string;
+  cameraId: string;
+  entranceVisitorId: string;
+  /** Posterior probability of the link (also stored as the link's score). */
+  score: number;
+  posterior: number;
+  /** Last sighting of the track: when the link became possible (ms). */
+  atMs: number;
+}
+
+export type Decision =
+  | ({ kind: 'link' } & Link)
+  | { kind: 'abstain'; key: string; visitorId: string; cameraId: string; reason: 'no-candidate' | 'below-threshold' | 'ambiguous'; best: number | null; posterior: number | null };
+
+export type Similarity = (track: Sighting, anchor: Sighting) => number;
+
+/** Whether the anchor's visitor could physically be the person of `track`. */
+export function feasible(track: Sighting, anchor: Sighting, rules: IdentityRules, exits?: ReadonlyMap<string, number>): boolean {
+  if (anchor.enteredMs === null) return false;
+  const since = track.firstMs - anchor.enteredMs;
+  if (since < rules.minTransitMs || since > rules.maxStayMs) return false;
+  const out = exits?.get(anchor.visitorId);
+  if (out !== undefined && out >= anchor.enteredMs && out < track.firstMs) return false;
+  return anchor.exitedMs === null || anchor.exitedMs > track.firstMs;
+}
+
+/** Appearance and presence in one score (nats); null when the pair is below the similarity floor. */
+export function evidence(track: Sighting, anchor: Sighting, similarity: Similarity, rules: IdentityRules): number | null {
+  const cos = similarity(track, anchor);
+  if (cos < rules.minSimilarity) return null;
+  const since = track.firstMs - (anchor.enteredMs ?? track.firstMs) - rules.minTransitMs;
+  const model = track.cameraId === anchor.cameraId ? rules.appearance.sameCamera : rules.appearance.crossCamera;
+  return appearanceLlr(cos, model) + presenceLogPrior(since, rules.stayMeanMs);
+}
+
+/** A track of the entrance camera that never crossed in: someone seen leaving (or passing), linkable like any track. */
+export const isExitTrack = (s: Sighting) => s.entrance && s.enteredMs === null;
+
+/** `taken` holds `${entranceVisitorId}|${cameraId}` of links made earlier: one track per visitor and camera. */
+export const takenKey = (entranceVisitorId: string, cameraId: string) => `${entranceVisitorId}|${cameraId}`;
+
+/**
+ * Decides one batch of tracks of ONE camera against the store's entrance sightings (global assignment with
+ * abstention). Deterministic: rows and columns are ordered by id, ties broken by order.
+ */
+export function resolveBatch(
+  tracks: readonly Sighting[],
+  anchors: readonly Sighting[],
+  taken: ReadonlySet<string>,
+  similarity: Similarity,
+  rules: IdentityRules,
+  exits?: ReadonlyMap<string, number>,
+): Decision[] {
+  const rows = [...tracks].sort((a, b) => cmp(a.key, b.key));
+  // Columns are visitors; a visitor with several entrance tracks (re-entry) counts by its best feasible one.
+  const cols = new Map<string, Sighting[]>();
+  for (const a of anchors) {
+    if (a.isStaff || a.enteredMs === null) continue;
+    const list = cols.get(a.visitorId) ?? [];
+    list.push(a);
+    cols.set(a.visitorId, list);
+  }
+  const colIds = [...cols.keys()].sort(cmp);
+  // Per row: evidence of every column (null = impossible or below the floor), and the prior mass of the
+  // physically possible visitors (the "never seen entering" hypothesis is a share of it).
+  const priorMass = rows.map(() => 0);
+  const ev: (number | null)[][] = rows.map((t, i) =>
+    colIds.map((v) => {
+      if (taken.has(takenKey(v, t.cameraId))) return null;
+      let best: number | null = null;
+      let prior = 0;
+      for (const a of cols.get(v)!) {
+        if (!feasible(t, a, rules, exits)) continue;
+        prior = Math.max(prior, Math.exp(presenceLogPrior(t.firstMs - a.enteredMs! - rules.minTransitMs, rules.stayMeanMs)));
+        const e = evidence(t, a, similarity, rules);
+        if (e !== null) best = Math.max(best ?? -Infinity, e);
+      }
+      priorMass[i]! += prior;
+      return best;
+    }),
+  );
+  // Only columns some row could take matter to the optimum (exact pruning): a pair is worth taking when its
+  // evidence is positive (abstaining is worth 0).
+  const live = colIds.map((_, j) => j).filter((j) => ev.some((r) => r[j] !== null && r[j]! > 0));
+  const weights: WeightMatrix = ev.map((r) => live.map((j) => r[j] ?? null));
+  const opt = maxWeightMatching(weights, live.length);
+
+  return rows.map((t, i) => {
+    const row = ev[i]!;
+    const base = { key: t.key, visitorId: t.visitorId, cameraId: t.cameraId };
+    if (priorMass[i] === 0) return { kind: 'abstain', ...base, reason: 'no-candidate', best: null, posterior: null };
+    const jl = opt.colOf[i]!;
+    const finite = row.filter((x): x is number => x !== null);
+    const best = finite.length ? Math.max(...finite) : null;
+    if (jl < 0) return { kind: 'abstain', ...base, reason: 'below-threshold', best, posterior: null };
+    const chosen = row[live[jl]!]!;
+    // Posterior of the chosen visitor against every other possible visitor and "never seen entering".
+    const posterior = 1 / (finite.reduce((a, x) => a + Math.exp(x - chosen), 0) + (rules.unseenPrior * priorMass[i]!) / Math.exp(chosen));
+    if (posterior < rules.minPosterior) return { kind: 'abstain', ...base, reason: 'ambiguous', best: chosen, posterior };
+    return { kind: 'link', ...base, entranceVisitorId: colIds[live[jl]!]!, score: posterior, posterior, atMs: t.lastMs };
+  });
+}
+
+export interface StoreIdentityState {
+  sightings: readonly Sighting[];
+  /** Keys of tracks already decided (linked or abstained for good). */
+  decided: ReadonlySet<string>;
+  /** Links made earlier (their visitor/camera pairs are taken). */
+  links: readonly Pick<Link, 'entranceVisitorId' | 'cameraId' | 'key'>[];
+}
+
+/**
+ * One resolution round of a store: decides every undecided non-entrance track whose batch is ripe (the store's
+ * clock — its newest sighting — is `settleMs` past the batch end; or every batch when `flushAll`), batch by batch
+ * in time order, each camera on its own. The result depends only on the sightings, not on the order they
+ * arrived in, so one hub and N replicas serialising rounds per store reach the same links.
+ */
+export function resolveRound(state: StoreIdentityState, similarity: Similarity, rules: IdentityRules, opts: { flushAll?: boolean } = {}): Decision[] {
+  const clock = state.sightings.reduce((m, s) => Math.max(m, s.lastMs), -Infinity);
+  const anchors = state.sightings.filter((s) => s.entrance && s.enteredMs !== null && !s.isStaff);
+  // Exit tracks are linked too: a visitor linked to one has left, which narrows every later decision.
+  const pending = state.sightings.filter((s) => (!s.entrance || isExitTrack(s)) && !s.isStaff && !state.decided.has(s.key));
+  const batches = new Map<string, Sighting[]>();
+  for (const t of pending) {
+    const b = Math.floor(t.lastMs / rules.bucketMs);
+    if (!opts.flushAll && (b + 1) * rules.bucketMs + rules.settleMs > clock) continue;
+    const id = `${String(b).padStart(16, '0')}|${t.cameraId}`;
+    const list = batches.get(id) ?? [];
+    list.push(t);
+    batches.set(id, list);
+  }
+  const taken = new Set(state.links.map((l) => takenKey(l.entranceVisitorId, l.cameraId)));
+  const byKey = new Map(state.sightings.map((s) => [s.key, s]));
+  const exits = new Map<string, number>();
+  const closeIfExit = (key: string, entranceVisitorId: string) => {
+    const s = byKey.get(key);
+    if (s && isExitTrack(s)) exits.set(entranceVisitorId, s.firstMs);
+  };
+  for (const l of state.links) closeIfExit(l.key, l.entranceVisitorId);
+  const out: Decision[] = [];
+  for (const id of [...batches.keys()].sort(cmp)) {
+    for (const d of resolveBatch(batches.get(id)!, anchors, taken, similarity, rules, exits)) {
+      if (d.kind === 'link') {
+        taken.add(takenKey(d.entranceVisitorId, d.cameraId));
+        closeIfExit(d.key, d.entranceVisitorId);
+      }
+      out.push(d);
+    }
+  }
+  return out;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
