@@ -72,8 +72,10 @@ export const hubEnvSchema = z.object({
   IDENTITY_SIGNATURE_TTL_MIN: z.coerce.number().positive().optional(),
   /** Posterior probability a cross-camera link needs (precision first: a wrong link merges two people). */
   IDENTITY_MIN_POSTERIOR: z.coerce.number().gt(0).lt(1).default(DEFAULT_RULES.minPosterior),
-  /** Mean visit length (minutes): the prior that someone who entered long ago has left unseen. */
-  IDENTITY_STAY_MEAN_MIN: z.coerce.number().positive().default(DEFAULT_RULES.stayMeanMs / 60_000),
+  /** Typical time (minutes, median) from the entrance to another camera's view, e.g. the till… */
+  IDENTITY_TRANSIT_MEDIAN_MIN: z.coerce.number().positive().default(DEFAULT_RULES.transitMedianMs / 60_000),
+  /** …and its spread (log-normal shape; larger = less informative). */
+  IDENTITY_TRANSIT_SIGMA: z.coerce.number().positive().max(5).default(DEFAULT_RULES.transitSigma),
   /** Fastest walk (s) from the entrance into another camera's view. */
   IDENTITY_MIN_TRANSIT_S: z.coerce.number().min(0).default(DEFAULT_RULES.minTransitMs / 1000),
   /** Longest visit (minutes): earlier entrants are never candidates. */
@@ -155,7 +157,8 @@ export function loadHubConfig(env: Record<string, string | undefined> = process.
       rules: {
         ...DEFAULT_RULES,
         minPosterior: e.IDENTITY_MIN_POSTERIOR,
-        stayMeanMs: e.IDENTITY_STAY_MEAN_MIN * 60_000,
+        transitMedianMs: e.IDENTITY_TRANSIT_MEDIAN_MIN * 60_000,
+        transitSigma: e.IDENTITY_TRANSIT_SIGMA,
         minTransitMs: e.IDENTITY_MIN_TRANSIT_S * 1000,
         maxStayMs: e.IDENTITY_MAX_STAY_MIN * 60_000,
       },

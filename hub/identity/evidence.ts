@@ -1,8 +1,8 @@
 /**
  * Evidence that a track and an entrance visitor are one person, as a log-likelihood ratio (nats): appearance
  * (how much likelier the cosine is for the same person than for two different people, under the distributions
- * measured for the re-id model across two cameras) plus presence (the prior that a visitor who entered `d` ago
- * is still inside, visits being roughly exponential with mean `stayMeanMs`). Pure.
+ * measured for the re-id model across two cameras) plus transit (the prior that a visitor who entered `d` ago is
+ * the one appearing now, from the store's log-normal transit time). Pure.
  */
 
 /** A distribution of cosines given by its 5th, 50th and 95th percentiles (fitted as a two-piece normal). */
@@ -58,7 +58,15 @@ export function appearanceLlr(cos: number, m: AppearanceModel): number {
   return logDensity(cos, m.same) - logDensity(cos, m.other);
 }
 
-/** Log prior that a visitor who entered `sinceMs` ago is still in the store. */
-export function presenceLogPrior(sinceMs: number, stayMeanMs: number): number {
-  return -Math.max(0, sinceMs) / stayMeanMs;
+/**
+ * Log prior (≤ 0) that a visitor who entered `sinceMs` ago is the person now appearing in another camera's view:
+ * the log-normal density of the store's transit time (median `medianMs`, shape `sigma`) relative to its mode.
+ * Someone who entered seconds ago has not reached the till yet; someone who entered hours ago has most likely
+ * left unseen (exits are only known when a leaving track is linked).
+ */
+export function transitLogPrior(sinceMs: number, medianMs: number, sigma: number): number {
+  const d = Math.max(sinceMs, 1000);
+  const mode = medianMs * Math.exp(-sigma * sigma);
+  const lm = Math.log(medianMs);
+  return Math.log(mode / d) - ((Math.log(d) - lm) ** 2 - (Math.log(mode) - lm) ** 2) / (2 * sigma * sigma);
 }

@@ -58,8 +58,8 @@ export function createIdentityService(deps: {
   let timer: NodeJS.Timeout | null = null;
   let sweeping: Promise<void> | null = null;
 
-  const expiresAt = (s: Signature, now: number) =>
-    config.ttlMs !== null ? now + config.ttlMs : todayIn(deps.timeZoneOf(s.store_id), Date.parse(s.last_seen)).to;
+  // The end of the store's day in which the signature arrived (a replayed old day still resolves, then goes).
+  const expiresAt = (s: Signature, now: number) => (config.ttlMs !== null ? now + config.ttlMs : todayIn(deps.timeZoneOf(s.store_id), now).to);
 
   /** One round for a store under its lock; returns the decisions made. */
   async function round(storeId: string, flushAll: boolean): Promise<Decision[]> {

@@ -11,7 +11,7 @@
  * (docs/DESIGN.md, "Store-level identity"). An unlinked track still counts, under its own camera's visitor id.
  */
 import { maxWeightMatching, type WeightMatrix } from './assignment.js';
-import { appearanceLlr, DEFAULT_APPEARANCE, presenceLogPrior, type AppearanceModels } from './evidence.js';
+import { appearanceLlr, DEFAULT_APPEARANCE, transitLogPrior, type AppearanceModels } from './evidence.js';
 
 /** One track's signature as the resolver sees it (the embedding stays outside: `similarity` reads it). */
 export interface Sighting {
@@ -35,15 +35,16 @@ export interface IdentityRules {
   minTransitMs: number;
   /** Longest plausible visit (ms): people who entered earlier are no longer candidates. */
   maxStayMs: number;
-  /** Mean visit length (ms), for the presence prior (evidence.ts). */
-  stayMeanMs: number;
+  /** Transit time from the entrance into another camera's view: log-normal median (ms) and shape (evidence.ts). */
+  transitMedianMs: number;
+  transitSigma: number;
   /** Cosine distributions of the re-id model (same person / different people), across cameras and within one. */
   appearance: AppearanceModels;
   /** Cosine below which a pair is never considered (cheap pruning; far below any useful match). */
   minSimilarity: number;
   /**
    * Posterior a link needs: the chosen visitor's share of the evidence of every possible visitor plus the
-   * chance that the person was never seen entering (`unseenPrior`). 0.98 aims at ≤ 2 % wrong links.
+   * chance that the person was never seen entering (`unseenPrior`). 0.9 kept wrong links under 2 % of till customers in bench:identity (docs/BENCHMARKS.md).
    */
   minPosterior: number;
   /** Prior odds that a track's person did not pass the entrance camera (side door, blind spot, camera down). */
@@ -57,10 +58,11 @@ export interface IdentityRules {
 export const DEFAULT_RULES: IdentityRules = {
   minTransitMs: 5_000,
   maxStayMs: 4 * 3_600_000,
-  stayMeanMs: 20 * 60_000,
+  transitMedianMs: 10 * 60_000,
+  transitSigma: 0.8,
   appearance: DEFAULT_APPEARANCE,
   minSimilarity: 0.45,
-  minPosterior: 0.98,
+  minPosterior: 0.9,
   unseenPrior: 0.05,
   bucketMs: 60_000,
   settleMs: 120_000,
@@ -96,13 +98,13 @@ export function feasible(track: Sighting, anchor: Sighting, rules: IdentityRules
   return anchor.exitedMs === null || anchor.exitedMs > track.firstMs;
 }
 
-/** Appearance and presence in one score (nats); null when the pair is below the similarity floor. */
+/** Appearance and transit time in one score (nats); null when the pair is below the similarity floor. */
 export function evidence(track: Sighting, anchor: Sighting, similarity: Similarity, rules: IdentityRules): number | null {
   const cos = similarity(track, anchor);
   if (cos < rules.minSimilarity) return null;
-  const since = track.firstMs - (anchor.enteredMs ?? track.firstMs) - rules.minTransitMs;
+  const since = track.firstMs - (anchor.enteredMs ?? track.firstMs);
   const model = track.cameraId === anchor.cameraId ? rules.appearance.sameCamera : rules.appearance.crossCamera;
-  return appearanceLlr(cos, model) + presenceLogPrior(since, rules.stayMeanMs);
+  return appearanceLlr(cos, model) + transitLogPrior(since, rules.transitMedianMs, rules.transitSigma);
 }
 
 /** A track of the entrance camera that never crossed in: someone seen leaving (or passing), linkable like any track. */
@@ -143,7 +145,7 @@ export function resolveBatch(
       let prior = 0;
       for (const a of cols.get(v)!) {
         if (!feasible(t, a, rules, exits)) continue;
-        prior = Math.max(prior, Math.exp(presenceLogPrior(t.firstMs - a.enteredMs! - rules.minTransitMs, rules.stayMeanMs)));
+        prior = Math.max(prior, Math.exp(transitLogPrior(t.firstMs - a.enteredMs!, rules.transitMedianMs, rules.transitSigma)));
         const e = evidence(t, a, similarity, rules);
         if (e !== null) best = Math.max(best ?? -Infinity, e);
       }
@@ -166,8 +168,11 @@ export function resolveBatch(
     const best = finite.length ? Math.max(...finite) : null;
     if (jl < 0) return { kind: 'abstain', ...base, reason: 'below-threshold', best, posterior: null };
     const chosen = row[live[jl]!]!;
-    // Posterior of the chosen visitor against every other possible visitor and "never seen entering".
-    const posterior = 1 / (finite.reduce((a, x) => a + Math.exp(x - chosen), 0) + (rules.unseenPrior * priorMass[i]!) / Math.exp(chosen));
+    // Posterior of the chosen visitor against every other possible visitor and "never seen entering", given
+    // the rest of the assignment: visitors the batch gives to its other tracks are not rivals here.
+    const others = new Set(opt.colOf.filter((j, r) => r !== i && j >= 0).map((j) => live[j]!));
+    const rivals = row.filter((x, j): x is number => x !== null && !others.has(j));
+    const posterior = 1 / (rivals.reduce((a, x) => a + Math.exp(x - chosen), 0) + (rules.unseenPrior * priorMass[i]!) / Math.exp(chosen));
     if (posterior < rules.minPosterior) return { kind: 'abstain', ...base, reason: 'ambiguous', best: chosen, posterior };
     return { kind: 'link', ...base, entranceVisitorId: colIds[live[jl]!]!, score: posterior, posterior, atMs: t.lastMs };
   });

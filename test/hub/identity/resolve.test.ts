@@ -1,0 +1,150 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { DEFAULT_RULES, feasible, resolveBatch, resolveRound, type Decision, type Sighting } from '../../../hub/identity/resolve.js';
+
+const MIN = 60_000;
+const T0 = 1_800_000_000_000;
+
+/** Factory with partial overrides: an entrance visitor (crossed in at `enteredMs`). */
+const anchor = (visitorId: string, enteredMs: number, o: Partial<Sighting> = {}): Sighting => ({
+  key: `S_${visitorId}`, visitorId, cameraId: 'CAM_DOOR', entrance: true, enteredMs, exitedMs: null, firstMs: enteredMs - 2000, lastMs: enteredMs + 3000, isStaff: false, ...o,
+});
+/** A till-camera track seen from `firstMs` for two minutes. */
+const till = (visitorId: string, firstMs: number, o: Partial<Sighting> = {}): Sighting => ({
+  key: `S_${visitorId}`, visitorId, cameraId: 'CAM_TILL', entrance: false, enteredMs: null, exitedMs: null, firstMs, lastMs: firstMs + 2 * MIN, isStaff: false, ...o,
+});
+/** Similarity from a table keyed `track|anchor` visitor ids; anything else is a typical stranger (0.5). */
+const table = (t: Record<string, number>) => (a: Sighting, b: Sighting) => t[`${a.visitorId}|${b.visitorId}`] ?? t[`${b.visitorId}|${a.visitorId}`] ?? 0.5;
+const none = new Set<string>();
+const kinds = (ds: Decision[]) => ds.map((d) => (d.kind === 'link' ? `${d.visitorId}→${d.entranceVisitorId}` : `${d.visitorId}:${d.reason}`));
+
+describe('hub/identity/resolve', () => {
+  const A = anchor('A', T0);
+  const B = anchor('B', T0 + MIN);
+
+  it('links a till track to the entrance visitor who clearly matches it', () => {
+    const d = resolveBatch([till('T1', T0 + 10 * MIN)], [A, B], none, table({ 'T1|A': 0.84, 'T1|B': 0.5 }), DEFAULT_RULES);
+    expect(kinds(d)).to.deep.equal(['T1→A']);
+    expect(d[0]!.kind === 'link' && d[0]!.posterior).to.be.greaterThan(DEFAULT_RULES.minPosterior);
+  });
+
+  it('abstains when two visitors match about as well (ambiguous)', () => {
+    const d = resolveBatch([till('T1', T0 + 10 * MIN)], [A, B], none, table({ 'T1|A': 0.76, 'T1|B': 0.74 }), DEFAULT_RULES);
+    expect(kinds(d)).to.deep.equal(['T1:ambiguous']);
+  });
+
+  it('abstains when nobody matches (below threshold) and when nobody could be there (no candidate)', () => {
+    expect(kinds(resolveBatch([till('T1', T0 + 10 * MIN)], [A], none, table({}), DEFAULT_RULES))).to.deep.equal(['T1:below-threshold']);
+    // Entered after the till track began; entered longer ago than the longest visit; left before it began.
+    const late = anchor('L', T0 + 20 * MIN);
+    const old = anchor('O', T0 - DEFAULT_RULES.maxStayMs - MIN);
+    const gone = anchor('G', T0, { exitedMs: T0 + 5 * MIN });
+    const sim = table({ 'T1|L': 0.9, 'T1|O': 0.9, 'T1|G': 0.9 });
+    expect(kinds(resolveBatch([till('T1', T0 + 10 * MIN)], [late, old, gone], none, sim, DEFAULT_RULES))).to.deep.equal(['T1:no-candidate']);
+  });
+
+  it('never links staff, nor to staff', () => {
+    const staffAnchor = anchor('S', T0, { isStaff: true });
+    expect(kinds(resolveBatch([till('T1', T0 + 10 * MIN)], [staffAnchor], none, table({ 'T1|S': 0.95 }), DEFAULT_RULES))).to.deep.equal(['T1:no-candidate']);
+    const round = resolveRound({ sightings: [A, till('T9', T0 + 10 * MIN, { isStaff: true })], decided: none, links: [] }, table({ 'T9|A': 0.95 }), DEFAULT_RULES, { flushAll: true });
+    expect(round).to.deep.equal([]);
+  });
+
+  it('decides the batch jointly: a visitor taken by one track is not given to another', () => {
+    // Greedy per track would give both to A; jointly T2 goes to B, which T2 matches well.
+    const sim = table({ 'T1|A': 0.86, 'T1|B': 0.5, 'T2|A': 0.84, 'T2|B': 0.83 });
+    const d = resolveBatch([till('T1', T0 + 10 * MIN), till('T2', T0 + 10 * MIN)], [A, B], none, sim, DEFAULT_RULES);
+    expect(kinds(d)).to.deep.equal(['T1→A', 'T2→B']);
+  });
+
+  it('a visitor already linked on this camera is not a candidate again; leaving tracks close visitors', () => {
+    const sim = table({ 'T1|A': 0.85, 'T2|A': 0.85, 'X1|A': 0.95 });
+    const taken = resolveBatch([till('T2', T0 + 30 * MIN)], [A], new Set(['A|CAM_TILL']), sim, DEFAULT_RULES);
+    expect(kinds(taken)).to.deep.equal(['T2:no-candidate']);
+    // A leaves (an exit track of the door camera linked to A), then a till track appears: A is not a candidate.
+    const exit: Sighting = { ...anchor('X1', T0), enteredMs: null, firstMs: T0 + 15 * MIN, lastMs: T0 + 15 * MIN + 3000 };
+    const r = resolveRound({ sightings: [A, exit, till('T1', T0 + 20 * MIN)], decided: none, links: [] }, sim, DEFAULT_RULES, { flushAll: true });
+    expect(kinds(r)).to.deep.equal(['X1→A', 'T1:no-candidate']);
+  });
+
+  it('waits for a batch to settle before deciding it, unless flushed', () => {
+    const t = till('T1', T0 + 10 * MIN);
+    const sim = table({ 'T1|A': 0.85 });
+    expect(resolveRound({ sightings: [A, t], decided: none, links: [] }, sim, DEFAULT_RULES)).to.deep.equal([]);
+    const later = anchor('Z', t.lastMs + DEFAULT_RULES.bucketMs + DEFAULT_RULES.settleMs + 1);
+    expect(kinds(resolveRound({ sightings: [A, t, later], decided: none, links: [] }, sim, DEFAULT_RULES))).to.deep.equal(['T1→A']);
+    expect(kinds(resolveRound({ sightings: [A, t], decided: new Set(['S_T1']), links: [] }, sim, DEFAULT_RULES, { flushAll: true }))).to.deep.equal([]);
+  });
+
+  describe('properties', () => {
+    // A small store: entrance visitors, till tracks and exit tracks at random times, random similarities.
+    const store = fc.record({
+      entries: fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 8 }),
+      tills: fc.array(fc.record({ at: fc.integer({ min: 0, max: 90 }), staff: fc.boolean() }), { minLength: 1, maxLength: 6 }),
+      exits: fc.array(fc.integer({ min: 0, max: 90 }), { maxLength: 4 }),
+      sims: fc.array(fc.double({ min: 0.3, max: 0.95, noNaN: true }), { minLength: 200, maxLength: 200 }),
+    });
+    const build = (s: { entries: number[]; tills: { at: number; staff: boolean }[]; exits: number[]; sims: number[] }) => {
+      const sightings: Sighting[] = [
+        ...s.entries.map((m, i) => anchor(`E${i}`, T0 + m * MIN)),
+        ...s.tills.map((t, i) => till(`T${i}`, T0 + t.at * MIN, { isStaff: t.staff && i % 3 === 0 })),
+        ...s.exits.map((m, i): Sighting => ({ ...anchor(`X${i}`, 0), enteredMs: null, firstMs: T0 + m * MIN, lastMs: T0 + m * MIN + 3000 })),
+      ];
+      const index = new Map(sightings.map((x, i) => [x.key, i]));
+      const sim = (a: Sighting, b: Sighting) => s.sims[(index.get(a.key)! * 31 + index.get(b.key)! * 17) % 200]!;
+      const symmetric = (a: Sighting, b: Sighting) => (a.key < b.key ? sim(a, b) : sim(b, a));
+      return { sightings, sim: symmetric };
+    };
+    /** Feeds sightings in `order`, a round after each, then a flush: the hub's life in miniature. */
+    const run = (sightings: Sighting[], sim: (a: Sighting, b: Sighting) => number) => {
+      const seen: Sighting[] = [];
+      const decided = new Set<string>();
+      const links: { key: string; cameraId: string; entranceVisitorId: string }[] = [];
+      const all: Decision[] = [];
+      const apply = (ds: Decision[]) => ds.forEach((d) => (decided.add(d.key), all.push(d), d.kind === 'link' && links.push(d)));
+      for (const x of sightings) (seen.push(x), apply(resolveRound({ sightings: seen, decided, links }, sim, DEFAULT_RULES)));
+      apply(resolveRound({ sightings: seen, decided, links }, sim, DEFAULT_RULES, { flushAll: true }));
+      return all;
+    };
+
+    it('links only physically possible pairs, at most one track per visitor and camera, never staff', () => {
+      fc.assert(
+        fc.property(store, (s) => {
+          const { sightings, sim } = build(s);
+          const byVisitor = new Map(sightings.map((x) => [x.visitorId, x]));
+          const byKey = new Map(sightings.map((x) => [x.key, x]));
+          const ds = run([...sightings].sort((a, b) => a.lastMs - b.lastMs), sim);
+          const seen = new Set<string>();
+          for (const d of ds) {
+            if (d.kind !== 'link') continue;
+            const t = byKey.get(d.key)!;
+            expect(t.isStaff).to.equal(false);
+            expect(feasible(t, byVisitor.get(d.entranceVisitorId)!, DEFAULT_RULES)).to.equal(true);
+            const k = `${d.entranceVisitorId}|${d.cameraId}`;
+            expect(seen.has(k), k).to.equal(false);
+            seen.add(k);
+            expect(d.posterior).to.be.at.least(DEFAULT_RULES.minPosterior);
+          }
+          // Every non-staff till or exit track is decided exactly once.
+          const undecidable = sightings.filter((x) => (!x.entrance || x.enteredMs === null) && !x.isStaff).map((x) => x.key).sort();
+          expect(ds.map((d) => d.key).sort()).to.deep.equal(undecidable);
+        }),
+        { numRuns: 150 },
+      );
+    });
+
+    it('the same links whatever order the signatures arrive in, as long as they arrive before their batch settles', () => {
+      fc.assert(
+        fc.property(store, fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })), (s, noise) => {
+          const { sightings, sim } = build(s);
+          const inOrder = [...sightings].sort((a, b) => a.lastMs - b.lastMs);
+          // Jitter within one batch (less than the settle time): a late camera, another replica's share.
+          const jittered = inOrder.map((x) => ({ x, at: x.lastMs + noise.next().value * DEFAULT_RULES.bucketMs })).sort((a, b) => a.at - b.at).map((p) => p.x);
+          const linksOf = (ds: Decision[]) => ds.filter((d) => d.kind === 'link').map((d) => kinds([d])[0]).sort();
+          expect(linksOf(run(jittered, sim))).to.deep.equal(linksOf(run(inOrder, sim)));
+        }),
+        { numRuns: 100 },
+      );
+    });
+  });
+});
