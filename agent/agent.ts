@@ -2,7 +2,8 @@ import { createWriteStream, writeFileSync, renameSync, type WriteStream } from '
 import { join } from 'node:path';
 import { validateEvent, type StoreEvent } from '../common/event.js';
 import { AppError } from '../common/errors.js';
-import { loadLayoutFile, type StoreLayout } from '../common/layout.js';
+import { describeIssues, loadLayoutFile, type StoreLayout } from '../common/layout.js';
+import { signatureSchema, type Signature } from '../common/signature.js';
 import type { Logger } from '../common/logger.js';
 import { createBehaviour, type Behaviour } from './behaviour/index.js';
 import { createOsnetEmbedder } from './behaviour/reid/osnet.js';
@@ -37,6 +38,16 @@ export async function emit(sinks: EventSinks, events: readonly StoreEvent[]): Pr
   if (sinks.out && !sinks.out.write(events.map((e) => JSON.stringify(e)).join('\n') + '\n')) {
     await new Promise<void>((r) => sinks.out!.once('drain', () => r()));
   }
+}
+
+/** Signatures are checked against the contract like events, then go to the hub only (never to --out files). */
+function publishSignatures(publisher: Publisher | null, list: Signature[]): void {
+  if (!publisher || list.length === 0) return;
+  for (const sig of list) {
+    const r = signatureSchema.safeParse(sig);
+    if (!r.success) throw new AppError('INTERNAL', `agent produced an invalid signature: ${describeIssues(r.error)}`);
+  }
+  publisher.publishSignatures(list);
 }
 
 function storeOf(cfg: AgentConfig): StoreLayout | null {
@@ -91,13 +102,14 @@ export async function runCameraAgent(cfg: AgentConfig, rt: AgentRuntime, deps: C
     for await (const tf of deps.pipeline.frames()) {
       const stats = deps.pipeline.stats();
       if (store && !behaviour) {
-        behaviour = createBehaviour({ store, cameraId: cfg.cameraId!, fps: stats.sourceFps, reid, logger: log });
+        behaviour = createBehaviour({ store, cameraId: cfg.cameraId!, fps: stats.sourceFps, reid, logger: log, signatures: !!publisher });
       }
       lastTs = tf.frame.timestampMs;
       if (behaviour) {
         const out = await behaviour.onFrame(tf);
         events += out.length;
         await emit(sinks, out);
+        publishSignatures(publisher, behaviour.takeSignatures());
       }
       for (const msg of heatmap?.onFrame(tf) ?? []) publisher!.publishSide('heatmap', msg);
       const now = Date.now();
@@ -113,6 +125,7 @@ export async function runCameraAgent(cfg: AgentConfig, rt: AgentRuntime, deps: C
       const rest = await behaviour.flush(lastTs);
       events += rest.length;
       await emit(sinks, rest);
+      publishSignatures(publisher, behaviour.takeSignatures());
     }
   } finally {
     if (publisher) await drainThenClose(publisher, rt.drainTimeoutMs, log);

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors.js';
 import { EVENT_TYPES, type EventType, type StoreEvent } from '../../common/event.js';
+import type { Signature } from '../../common/signature.js';
 import { silentLogger } from '../../common/logger.js';
 import { anchorOf, type TrackedFrame } from '../types.js';
 import { createAnchorEstimator } from './anchors.js';
@@ -22,6 +23,7 @@ import { createHistogramEmbedder } from './reid/histogram.js';
 import { pickRelink } from './relink.js';
 import { createStaffVote, torsoMatchFraction, TORSO_MATCH_FRACTION } from './staff.js';
 import { createReentry } from './reentry.js';
+import { createSignatureBook } from './signature.js';
 import { createTrackParts } from './track-part.js';
 import { createTrackBook, takeOver, type TrackState } from './track-state.js';
 import { createGrouper, createVisitorBook } from './visitors.js';
@@ -47,6 +49,8 @@ export interface BehaviourStats {
 
 export interface Behaviour {
   onFrame(f: TrackedFrame): Promise<StoreEvent[]>;
+  /** Appearance signatures of the tracks that ended since the last call (only with `signatures: true`). */
+  takeSignatures(): Signature[];
   /** End of input: settles held events. People still in view have not left, so no EXIT/ZONE_EXIT is invented. */
   flush(endMs: number): Promise<StoreEvent[]>;
   /** People (not staff) currently in this camera's billing zones, for the heartbeat. */
@@ -76,7 +80,15 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
   const grouper = createGrouper({ windowMs: tuning.groupWindowMs, maxDistance: tuning.groupMaxDistance }, newId);
   const tracks = createTrackBook();
   const anchors = createAnchorEstimator();
-  const parts = createTrackParts({ doors, zones, queues, staff, anchors, reid: reentry });
+  const sigs = opts.signatures ? createSignatureBook({ storeId: opts.store.store_id, cameraId: camera.camera_id, entranceCamera: hasDoors, reid, newId }) : null;
+  const parts = createTrackParts({ doors, zones, queues, staff, anchors, reid: reentry, ...(sigs ? { signatures: sigs.part } : {}) });
+  let ended: Signature[] = [];
+  /** A track ends for good: its signature (if wanted) is made before its crops are forgotten. */
+  async function endTrack(s: TrackState): Promise<void> {
+    const sig = sigs ? await sigs.build(s, reentry.cropsOf(s.trackId)) : null;
+    if (sig) ended.push(sig);
+    forgetTrack(s.trackId);
+  }
   const relinkCfg = { windowMs: tuning.relinkWindowMs, maxDistance: tuning.relinkMaxDistance };
   const counts = Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])) as Record<EventType, number>;
   let relinks = 0;
@@ -121,7 +133,7 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
   async function closeParked(s: TrackState, nowMs: number, out: StoreEvent[]): Promise<void> {
     for (const z of zones.close(s.trackId)) onZone(s, z);
     await release(s, nowMs, true, out);
-    forgetTrack(s.trackId);
+    await endTrack(s);
   }
 
   async function decideEntry(s: TrackState): Promise<void> {
@@ -140,6 +152,7 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
     // Out of the store means out of every zone: close them first so ZONE_EXIT never follows EXIT.
     for (const z of zones.close(s.trackId)) onZone(s, z);
     draft(s, 'EXIT', atMs);
+    sigs?.exited(s.trackId, atMs);
     await reentry.recordExit(s.trackId, s.visitorId, atMs);
   }
 
@@ -147,6 +160,7 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
     const zone = camera.zones.find((z) => z.zone_id === t.zoneId)!;
     if (t.kind === 'enter') {
       zoneDraft(s, 'ZONE_ENTER', t.zoneId, t.atMs, 0);
+      sigs?.zone(s.trackId, t.zoneId);
       if (zoneInfo.get(t.zoneId)?.type === 'staff_only') {
         staff.markStaffZone(s.trackId);
         if (s.staffSettled) s.isStaff = true;
@@ -198,7 +212,7 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
         const fraction = torsoMatchFraction(f.frame, t.box, opts.store.staff);
         if (fraction !== null) staff.sample(t.trackId, fraction >= TORSO_MATCH_FRACTION, now);
       }
-      if (hasDoors) reentry.offerCrop(f.frame, t, f.tracks, now);
+      if (hasDoors || sigs) reentry.offerCrop(f.frame, t, f.tracks, now);
     }
 
     const out: StoreEvent[] = [];
@@ -222,6 +236,7 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
           } else {
             s.entry = { atMs: now, confidence: t.score, group: grouper.onEntry(now, anchor) };
           }
+          sigs?.entered(t.trackId, now);
           s.presence = 'inside';
         } else if (c.to === 'outside' && s.presence !== 'outside') {
           await exitVisitor(s, now);
@@ -245,7 +260,7 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
       if (s.presence === 'inside' && doors.coastedOutside(id)) {
         await exitVisitor(s, s.lastTrackedMs);
         await release(s, now, true, out);
-        forgetTrack(id);
+        await endTrack(s);
         continue;
       }
       // Gone without leaving through a door: park it (zones open) in case a new id picks the person up.
@@ -271,12 +286,18 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
 
   return {
     onFrame: (f) => exclusive(() => step(f)),
+    takeSignatures: () => ended.splice(0),
     flush: (endMs) =>
       exclusive(async () => {
         const out: StoreEvent[] = [];
         for (const s of tracks.all()) {
           if (s.parkedUntilMs !== null) await closeParked(s, endMs, out);
           else await release(s, endMs, true, out);
+        }
+        // People still in view at the end of input: their signatures so far (the tracks themselves go on).
+        for (const s of sigs ? tracks.all() : []) {
+          const sig = await sigs!.build(s, reentry.cropsOf(s.trackId));
+          if (sig) ended.push(sig);
         }
         return out;
       }),

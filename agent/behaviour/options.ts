@@ -57,6 +57,8 @@ export interface BehaviourOptions {
   newId?: () => string;
   logger?: Logger;
   tuning?: Partial<BehaviourTuning>;
+  /** Make an appearance signature of every track when it ends (store-level identity; Behaviour.takeSignatures). */
+  signatures?: boolean;
 }
 
 export function resolveCamera(store: StoreLayout, cameraId: string): CameraLayout {

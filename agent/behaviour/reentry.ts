@@ -37,6 +37,8 @@ export function createReentry(deps: {
     rename: (from: number, to: number) => crops.rename(from, to),
     forget: (trackId: number) => crops.forget(trackId),
     heldTracks: () => crops.heldTracks(),
+    /** The crops kept for a track (its appearance signature is made from them when it ends). */
+    cropsOf: (trackId: number) => crops.crops(trackId),
     /** Pixel phase: keeps a copy of the track's crop when it is whole, sharp enough and spaced from the others. */
     offerCrop(frame: Frame, t: Track, all: readonly Track[], nowMs: number): void {
       if (!crops.wants(t.trackId, nowMs)) return;

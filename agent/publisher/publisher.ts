@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { z } from 'zod';
 import { idSchema, type StoreEvent } from '../../common/event.js';
@@ -5,7 +6,9 @@ import { AppError } from '../../common/errors.js';
 import { describeIssues } from '../../common/layout.js';
 import type { Logger } from '../../common/logger.js';
 import { cameraTopic } from '../../common/topics.js';
+import { SIGNATURES_MAX_PER_MESSAGE, type Signature } from '../../common/signature.js';
 import { createBatcher } from './batcher.js';
+import { createSpooledChannel } from './spooled-channel.js';
 import { buildStatus, startHeartbeat, type PipelineStats } from './heartbeat.js';
 import { openSpool } from './spool.js';
 import { realTimers, type Timers } from './timers.js';
@@ -90,7 +93,14 @@ export function createPublisher(options: PublisherOptions) {
     will: { topic: statusTopic, payload: Buffer.from(status('offline')), qos: 1, retain: true },
   });
 
+  // Appearance signatures (store-level identity): their own topic and spool, never pixels.
+  const signatures = createSpooledChannel<Signature>({
+    client, topic: cameraTopic(o.storeId, o.cameraId, 'signatures'), dir: join(o.spoolDir, 'signatures'), maxBytes: (o.spoolMaxMb * 1024 * 1024) / 4,
+    batchMax: SIGNATURES_MAX_PER_MESSAGE, batchMs: o.batchMs, timers, logger: log,
+  });
+
   client.on('connect', () => {
+    signatures.pump();
     const d = spool.depth();
     log.info({ event: 'broker_connected', spool_batches: d.batches, spool_events: d.events }, d.batches > 0 ? 'connected; replaying the spool' : 'connected');
     sendStatus();
@@ -169,6 +179,11 @@ export function createPublisher(options: PublisherOptions) {
       client.publish(cameraTopic(o.storeId, o.cameraId, kind), JSON.stringify(payload), { qos: 1 });
       return true;
     },
+    /** Queues appearance signatures (spooled, QoS 1, topic …/signatures). */
+    publishSignatures(list: readonly Signature[]): void {
+      if (closing) throw new AppError('BAD_REQUEST', 'publisher is closed');
+      if (list.length > 0) signatures.add(list);
+    },
     /** Pipeline figures for the next heartbeat (fps, frames, dropped, queue_depth …). */
     setStatus(partial: PipelineStats): void {
       pipeline = { ...pipeline, ...partial };
@@ -180,10 +195,11 @@ export function createPublisher(options: PublisherOptions) {
     /** Resolves when every batch published so far has been acknowledged by the broker. */
     drain(): Promise<void> {
       batcher.flush();
-      return new Promise<void>((resolve) => {
+      const events = new Promise<void>((resolve) => {
         drainWaiters.push(resolve);
         pump();
       });
+      return Promise.all([events, signatures.drain()]).then(() => undefined);
     },
     stats,
     /** Spools the partial batch, says `offline` on the status topic, disconnects. Unacked batches stay spooled. */
@@ -201,6 +217,7 @@ export function createPublisher(options: PublisherOptions) {
       drainWaiters = [];
       await client.endAsync(true);
       spool.close();
+      signatures.close();
       log.info({ event: 'publisher_closed', ...stats() }, 'publisher closed');
     },
   };
