@@ -144,6 +144,7 @@ export function createIdentityService(deps: {
       if (timer) clearInterval(timer);
       timer = null;
       await this.idle();
+      log.info({ event: 'identity_closed', ...stats }, 'identity service closed');
     },
     stats: (): IdentityStats => ({ ...stats }),
   };
