@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import { DEFAULT_APPEARANCE } from '../../hub/identity/evidence.js';
+import { DEFAULT_RULES } from '../../hub/identity/resolve.js';
+import { drawSimilarity, simulateIdentityStore, TILL_CAMERA, ENTRANCE_CAMERA } from '../../scripts/simulate/identity.js';
+import { replayIdentity } from '../../scripts/simulate/identity-replay.js';
+import { createRng } from '../../scripts/simulate/prng.js';
+
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))]!;
+
+describe('scripts/simulate/identity: multi-camera stores for the identity bench', () => {
+  const { same, other } = DEFAULT_APPEARANCE.crossCamera;
+
+  it('draws cosines within 0.01 of the measured p5/p50/p95 (same person 0.65/0.73/0.82, different 0.42/0.52/0.65)', () => {
+    const rng = createRng(3);
+    const measured = [[same, [0.65, 0.73, 0.82]], [other, [0.42, 0.52, 0.65]]] as const;
+    for (const [d, [p5, p50, p95]] of measured) {
+      const xs = Array.from({ length: 20_000 }, () => drawSimilarity(rng, d));
+      expect(quantile(xs, 0.05)).to.be.closeTo(p5, 0.012);
+      expect(quantile(xs, 0.5)).to.be.closeTo(p50, 0.012);
+      expect(quantile(xs, 0.95)).to.be.closeTo(p95, 0.012);
+    }
+  });
+
+  it('reproduces the measured rank-1 figures: 93 % in galleries of 10, 76 % among 74 people', () => {
+    const rng = createRng(5);
+    const rank1 = (gallery: number, trials: number) => {
+      let ok = 0;
+      for (let t = 0; t < trials; t++) {
+        const truth = drawSimilarity(rng, same);
+        let best = -Infinity;
+        for (let i = 1; i < gallery; i++) best = Math.max(best, drawSimilarity(rng, other));
+        if (truth > best) ok++;
+      }
+      return ok / trials;
+    };
+    expect(rank1(10, 4000)).to.be.closeTo(0.93, 0.03);
+    expect(rank1(74, 3000)).to.be.closeTo(0.76, 0.04);
+  });
+
+  it('gives each camera its own ids, keeps the truth, and is the same for the same seed', () => {
+    const a = simulateIdentityStore({ occupancy: 10, hours: 2, seed: 9 });
+    const b = simulateIdentityStore({ occupancy: 10, hours: 2, seed: 9 });
+    expect(a.tracks.map((t) => t.key)).to.deep.equal(b.tracks.map((t) => t.key));
+    const idsByCamera = new Map<string, Set<string>>();
+    for (const t of a.tracks) idsByCamera.set(t.cameraId, (idsByCamera.get(t.cameraId) ?? new Set()).add(t.visitorId));
+    const [door, tillIds] = [idsByCamera.get(ENTRANCE_CAMERA)!, idsByCamera.get(TILL_CAMERA)!];
+    expect([...tillIds].some((v) => door.has(v))).to.equal(false);
+    const person = new Map(a.tracks.map((t) => [t.visitorId, t.person]));
+    for (const [tillVisitor, entrance] of a.truth) if (entrance) expect(person.get(entrance)).to.equal(person.get(tillVisitor));
+    expect(a.tracks.some((t) => t.isStaff && t.cameraId === TILL_CAMERA)).to.equal(true);
+    // Same pair, same cosine, whatever order it is asked in.
+    const [x, y] = [a.tracks[3]!, a.tracks[40]!];
+    expect(a.similarity(x, y)).to.equal(b.similarity(y, x));
+  });
+
+  it('replay: with a perfect appearance oracle almost every till customer is linked, and none wrongly', () => {
+    const sim = simulateIdentityStore({ occupancy: 10, hours: 3, seed: 2 });
+    const person = new Map(sim.tracks.map((t) => [t.key, t.person]));
+    const oracle = { ...sim, similarity: (p: { key: string }, q: { key: string }) => (person.get(p.key) === person.get(q.key) ? 0.95 : 0.3) };
+    const r = replayIdentity(oracle, DEFAULT_RULES);
+    expect(r.customers).to.be.greaterThan(20);
+    expect(r.linkedWrong).to.equal(0);
+    // Only customers who entered unseen (2 %) may stay unlinked.
+    expect(r.linkedRight / r.customers).to.be.greaterThan(0.9);
+  });
+});
