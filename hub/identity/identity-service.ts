@@ -70,7 +70,11 @@ export function createIdentityService(deps: {
       const out = decide(records, config.rules, flushAll);
       if (out.length === 0) return out;
       await signatures.decide(
-        out.map((d) => ({ signatureId: d.key, outcome: d.kind === 'link' ? 'linked' : 'abstained', linkedTo: d.kind === 'link' ? d.entranceVisitorId : null })),
+        out.map((d) => ({
+          signatureId: d.key,
+          outcome: d.kind === 'link' ? 'linked' : d.final ? 'abstained' : 'ambiguous',
+          linkedTo: d.kind === 'link' ? d.entranceVisitorId : null,
+        })),
         trx,
       );
       const links = out.flatMap((d) => (d.kind === 'link' ? [d] : []));
@@ -81,9 +85,10 @@ export function createIdentityService(deps: {
     });
     stats.rounds += 1;
     const linked = decisions.filter((d) => d.kind === 'link').length;
+    const abstained = decisions.filter((d) => d.kind === 'abstain' && d.final).length;
     stats.links += linked;
-    stats.abstentions += decisions.length - linked;
-    if (decisions.length > 0) log.info({ event: 'identity_round', store_id: storeId, linked, abstained: decisions.length - linked, flush: flushAll }, 'identity resolved');
+    stats.abstentions += abstained;
+    if (decisions.length > 0) log.info({ event: 'identity_round', store_id: storeId, linked, abstained, reconsider: decisions.length - linked - abstained, flush: flushAll }, 'identity resolved');
     return decisions;
   }
 
@@ -173,7 +178,8 @@ export function decide(records: readonly SignatureRecord[], rules: IdentityRules
     lastMs: r.lastMs,
     isStaff: r.isStaff,
   }));
-  const decided = new Set(records.filter((r) => r.outcome !== null).map((r) => r.signatureId));
+  const decided = new Set(records.filter((r) => r.outcome === 'linked' || r.outcome === 'abstained').map((r) => r.signatureId));
+  const retry = new Set(records.filter((r) => r.outcome === 'ambiguous').map((r) => r.signatureId));
   const links = records.filter((r) => r.outcome === 'linked' && r.linkedTo).map((r) => ({ key: r.signatureId, cameraId: r.cameraId, entranceVisitorId: r.linkedTo! }));
-  return resolveRound({ sightings, decided, links }, (t, a) => cosine(byKey.get(t.key)!, byKey.get(a.key)!), rules, { flushAll });
+  return resolveRound({ sightings, decided, retry, links }, (t, a) => cosine(byKey.get(t.key)!, byKey.get(a.key)!), rules, { flushAll });
 }

@@ -53,6 +53,11 @@ export interface IdentityRules {
   bucketMs: number;
   /** …once the store's clock is this far past the batch (late signatures of other cameras arrive in time). */
   settleMs: number;
+  /**
+   * An ambiguous track is decided a second (final) time this long after its first decision: by then its rivals may
+   * have been linked to their own tracks or seen leaving. 0 = the first decision is final.
+   */
+  reconsiderMs: number;
 }
 
 export const DEFAULT_RULES: IdentityRules = {
@@ -66,6 +71,7 @@ export const DEFAULT_RULES: IdentityRules = {
   unseenPrior: 0.05,
   bucketMs: 60_000,
   settleMs: 120_000,
+  reconsiderMs: 15 * 60_000,
 };
 
 export interface Link {
@@ -84,7 +90,17 @@ export interface Link {
 
 export type Decision =
   | ({ kind: 'link' } & Link)
-  | { kind: 'abstain'; key: string; visitorId: string; cameraId: string; reason: 'no-candidate' | 'below-threshold' | 'ambiguous'; best: number | null; posterior: number | null };
+  | {
+      kind: 'abstain';
+      key: string;
+      visitorId: string;
+      cameraId: string;
+      reason: 'no-candidate' | 'below-threshold' | 'ambiguous';
+      best: number | null;
+      posterior: number | null;
+      /** False for a first ambiguous decision that will be reconsidered (rules.reconsiderMs). */
+      final: boolean;
+    };
 
 export type Similarity = (track: Sighting, anchor: Sighting) => number;
 
@@ -162,26 +178,28 @@ export function resolveBatch(
   return rows.map((t, i) => {
     const row = ev[i]!;
     const base = { key: t.key, visitorId: t.visitorId, cameraId: t.cameraId };
-    if (priorMass[i] === 0) return { kind: 'abstain', ...base, reason: 'no-candidate', best: null, posterior: null };
+    if (priorMass[i] === 0) return { kind: 'abstain', ...base, reason: 'no-candidate', best: null, posterior: null, final: true };
     const jl = opt.colOf[i]!;
     const finite = row.filter((x): x is number => x !== null);
     const best = finite.length ? Math.max(...finite) : null;
-    if (jl < 0) return { kind: 'abstain', ...base, reason: 'below-threshold', best, posterior: null };
+    if (jl < 0) return { kind: 'abstain', ...base, reason: 'below-threshold', best, posterior: null, final: true };
     const chosen = row[live[jl]!]!;
     // Posterior of the chosen visitor against every other possible visitor and "never seen entering", given
     // the rest of the assignment: visitors the batch gives to its other tracks are not rivals here.
     const others = new Set(opt.colOf.filter((j, r) => r !== i && j >= 0).map((j) => live[j]!));
     const rivals = row.filter((x, j): x is number => x !== null && !others.has(j));
     const posterior = 1 / (rivals.reduce((a, x) => a + Math.exp(x - chosen), 0) + (rules.unseenPrior * priorMass[i]!) / Math.exp(chosen));
-    if (posterior < rules.minPosterior) return { kind: 'abstain', ...base, reason: 'ambiguous', best: chosen, posterior };
+    if (posterior < rules.minPosterior) return { kind: 'abstain', ...base, reason: 'ambiguous', best: chosen, posterior, final: true };
     return { kind: 'link', ...base, entranceVisitorId: colIds[live[jl]!]!, score: posterior, posterior, atMs: t.lastMs };
   });
 }
 
 export interface StoreIdentityState {
   sightings: readonly Sighting[];
-  /** Keys of tracks already decided (linked or abstained for good). */
+  /** Keys of tracks already decided for good (linked, or abstained finally). */
   decided: ReadonlySet<string>;
+  /** Keys of tracks whose first decision was ambiguous: they get one more (final) decision. */
+  retry?: ReadonlySet<string>;
   /** Links made earlier (their visitor/camera pairs are taken). */
   links: readonly Pick<Link, 'entranceVisitorId' | 'cameraId' | 'key'>[];
 }
@@ -189,23 +207,28 @@ export interface StoreIdentityState {
 /**
  * One resolution round of a store: decides every undecided non-entrance track whose batch is ripe (the store's
  * clock — its newest sighting — is `settleMs` past the batch end; or every batch when `flushAll`), batch by batch
- * in time order, each camera on its own. The result depends only on the sightings, not on the order they
- * arrived in, so one hub and N replicas serialising rounds per store reach the same links.
+ * in time order, each camera on its own; an ambiguous track is decided once more, finally, `reconsiderMs` later.
+ * When things happen is a function of the sightings' own times, never of when they arrived, so one hub and N
+ * replicas serialising rounds per store reach the same links.
  */
 export function resolveRound(state: StoreIdentityState, similarity: Similarity, rules: IdentityRules, opts: { flushAll?: boolean } = {}): Decision[] {
   const clock = state.sightings.reduce((m, s) => Math.max(m, s.lastMs), -Infinity);
   const anchors = state.sightings.filter((s) => s.entrance && s.enteredMs !== null && !s.isStaff);
+  const retry = state.retry ?? new Set<string>();
   // Exit tracks are linked too: a visitor linked to one has left, which narrows every later decision.
   const pending = state.sightings.filter((s) => (!s.entrance || isExitTrack(s)) && !s.isStaff && !state.decided.has(s.key));
-  const batches = new Map<string, Sighting[]>();
-  for (const t of pending) {
+  // Agenda of batch decisions: [time it is due, second chance?, camera] → tracks.
+  const agenda = new Map<string, { at: number; final: boolean; tracks: Sighting[] }>();
+  const schedule = (t: Sighting, second: boolean) => {
     const b = Math.floor(t.lastMs / rules.bucketMs);
-    if (!opts.flushAll && (b + 1) * rules.bucketMs + rules.settleMs > clock) continue;
-    const id = `${String(b).padStart(16, '0')}|${t.cameraId}`;
-    const list = batches.get(id) ?? [];
-    list.push(t);
-    batches.set(id, list);
-  }
+    const at = (b + 1) * rules.bucketMs + rules.settleMs + (second ? rules.reconsiderMs : 0);
+    if (!opts.flushAll && at > clock) return;
+    const id = `${String(at).padStart(16, '0')}|${second ? 0 : 1}|${t.cameraId}`;
+    const e = agenda.get(id) ?? { at, final: second || rules.reconsiderMs <= 0, tracks: [] };
+    e.tracks.push(t);
+    agenda.set(id, e);
+  };
+  for (const t of pending) schedule(t, retry.has(t.key));
   const taken = new Set(state.links.map((l) => takenKey(l.entranceVisitorId, l.cameraId)));
   const byKey = new Map(state.sightings.map((s) => [s.key, s]));
   const exits = new Map<string, number>();
@@ -215,13 +238,19 @@ export function resolveRound(state: StoreIdentityState, similarity: Similarity, 
   };
   for (const l of state.links) closeIfExit(l.key, l.entranceVisitorId);
   const out: Decision[] = [];
-  for (const id of [...batches.keys()].sort(cmp)) {
-    for (const d of resolveBatch(batches.get(id)!, anchors, taken, similarity, rules, exits)) {
+  while (agenda.size > 0) {
+    const id = [...agenda.keys()].sort(cmp)[0]!;
+    const batch = agenda.get(id)!;
+    agenda.delete(id);
+    for (const d of resolveBatch(batch.tracks, anchors, taken, similarity, rules, exits)) {
       if (d.kind === 'link') {
         taken.add(takenKey(d.entranceVisitorId, d.cameraId));
         closeIfExit(d.key, d.entranceVisitorId);
-      }
-      out.push(d);
+        out.push(d);
+      } else if (d.reason === 'ambiguous' && !batch.final) {
+        out.push({ ...d, final: false });
+        schedule(byKey.get(d.key)!, true);
+      } else out.push(d);
     }
   }
   return out;

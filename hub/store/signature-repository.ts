@@ -16,7 +16,8 @@ export interface SignatureRecord {
   lastMs: number;
   enteredMs: number | null;
   exitedMs: number | null;
-  outcome: 'linked' | 'abstained' | null;
+  /** The resolver's decision: linked, abstained for good, or ambiguous (to be decided once more). */
+  outcome: 'linked' | 'abstained' | 'ambiguous' | null;
   linkedTo: string | null;
 }
 
@@ -115,7 +116,7 @@ export function createSignatureRepository(db: Db) {
     },
 
     /** Records the resolver's decisions (a track is decided once). */
-    async decide(decisions: readonly { signatureId: string; outcome: 'linked' | 'abstained'; linkedTo: string | null }[], trx?: Knex.Transaction): Promise<void> {
+    async decide(decisions: readonly { signatureId: string; outcome: NonNullable<SignatureRecord['outcome']>; linkedTo: string | null }[], trx?: Knex.Transaction): Promise<void> {
       for (const d of decisions) {
         await q(trx).update({ outcome: d.outcome, linked_to: d.linkedTo }).where('signature_id', d.signatureId);
       }
@@ -128,7 +129,7 @@ export function createSignatureRepository(db: Db) {
     async idleStoresWithUndecided(quietSinceMs: number, nowMs: number): Promise<string[]> {
       const rows: { store_id: string }[] = await q()
         .distinct('store_id')
-        .whereNull('outcome')
+        .where((b) => b.whereNull('outcome').orWhere('outcome', 'ambiguous'))
         .andWhere('is_staff', false)
         .andWhere((b) => b.where('entrance', false).orWhereNull('entered_ms'))
         .andWhere('expires_at', '>', nowMs)

@@ -24,13 +24,19 @@ export interface IdentityScore {
 export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs = 3_600_000): IdentityScore {
   const seen: Sighting[] = [];
   const decided = new Set<string>();
+  const retry = new Set<string>();
   const links: Link[] = [];
   const decisions: Decision[] = [];
   let rounds = 0;
   let roundMs = 0;
   const round = (flushAll: boolean) => {
     const t0 = performance.now();
-    for (const d of resolveRound({ sightings: seen, decided, links }, sim.similarity, rules, { flushAll })) {
+    for (const d of resolveRound({ sightings: seen, decided, retry, links }, sim.similarity, rules, { flushAll })) {
+      if (d.kind === 'abstain' && !d.final) {
+        retry.add(d.key);
+        continue;
+      }
+      retry.delete(d.key);
       decided.add(d.key);
       decisions.push(d);
       if (d.kind === 'link') links.push(d);

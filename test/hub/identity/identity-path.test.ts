@@ -44,7 +44,7 @@ for (const dbCase of DATABASES) {
       let undecided = Infinity;
       for (let i = 0; i < 200 && undecided > 0; i++) {
         await sleep(100);
-        undecided = Number((await knex('visitor_signatures').where({ store_id: storeId, entrance: false, is_staff: false }).whereNull('outcome').count({ n: '*' }))[0]!.n);
+        undecided = Number((await knex('visitor_signatures').where({ store_id: storeId, entrance: false, is_staff: false }).where((b) => b.whereNull('outcome').orWhere('outcome', 'ambiguous')).count({ n: '*' }))[0]!.n);
       }
       await hub.hub.identity.idle();
       const links = await knex("visitor_links").where({ store_id: storeId }).select("visitor_id", "entrance_visitor_id", "camera_id");

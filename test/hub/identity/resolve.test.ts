@@ -76,6 +76,17 @@ describe('hub/identity/resolve', () => {
     expect(kinds(resolveRound({ sightings: [A, t], decided: new Set(['S_T1']), links: [] }, sim, DEFAULT_RULES, { flushAll: true }))).to.deep.equal([]);
   });
 
+  it('reconsiders an ambiguous track once its rival has been linked to a track of its own', () => {
+    // T1 looks like A and B alike; B's own till visit comes later and is clear, so T1's second decision is A.
+    const sim = table({ 'T1|A': 0.8, 'T1|B': 0.78, 'T2|B': 0.86, 'T2|A': 0.45 });
+    const t1 = till('T1', T0 + 10 * MIN);
+    const t2 = till('T2', T0 + 14 * MIN);
+    const first = resolveRound({ sightings: [A, B, t1, anchor('Z', T0 + 20 * MIN)], decided: none, links: [] }, sim, DEFAULT_RULES);
+    expect(first.map((d) => (d.kind === 'abstain' ? [d.reason, d.final] : d.kind))).to.deep.equal([['ambiguous', false]]);
+    const later = resolveRound({ sightings: [A, B, t1, t2], decided: none, retry: new Set([t1.key]), links: [] }, sim, DEFAULT_RULES, { flushAll: true });
+    expect(kinds(later)).to.deep.equal(['T2→B', 'T1→A']);
+  });
+
   describe('properties', () => {
     // A small store: entrance visitors, till tracks and exit tracks at random times, random similarities.
     const store = fc.record({
@@ -99,11 +110,19 @@ describe('hub/identity/resolve', () => {
     const run = (sightings: Sighting[], sim: (a: Sighting, b: Sighting) => number) => {
       const seen: Sighting[] = [];
       const decided = new Set<string>();
+      const retry = new Set<string>();
       const links: { key: string; cameraId: string; entranceVisitorId: string }[] = [];
       const all: Decision[] = [];
-      const apply = (ds: Decision[]) => ds.forEach((d) => (decided.add(d.key), all.push(d), d.kind === 'link' && links.push(d)));
-      for (const x of sightings) (seen.push(x), apply(resolveRound({ sightings: seen, decided, links }, sim, DEFAULT_RULES)));
-      apply(resolveRound({ sightings: seen, decided, links }, sim, DEFAULT_RULES, { flushAll: true }));
+      const apply = (ds: Decision[]) =>
+        ds.forEach((d) => {
+          if (d.kind === 'abstain' && !d.final) return void retry.add(d.key);
+          retry.delete(d.key);
+          decided.add(d.key);
+          all.push(d);
+          if (d.kind === 'link') links.push(d);
+        });
+      for (const x of sightings) (seen.push(x), apply(resolveRound({ sightings: seen, decided, retry, links }, sim, DEFAULT_RULES)));
+      apply(resolveRound({ sightings: seen, decided, retry, links }, sim, DEFAULT_RULES, { flushAll: true }));
       return all;
     };
 
@@ -125,7 +144,7 @@ describe('hub/identity/resolve', () => {
             seen.add(k);
             expect(d.posterior).to.be.at.least(DEFAULT_RULES.minPosterior);
           }
-          // Every non-staff till or exit track is decided exactly once.
+          // Every non-staff till or exit track is decided for good exactly once.
           const undecidable = sightings.filter((x) => (!x.entrance || x.enteredMs === null) && !x.isStaff).map((x) => x.key).sort();
           expect(ds.map((d) => d.key).sort()).to.deep.equal(undecidable);
         }),
