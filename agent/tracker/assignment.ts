@@ -5,6 +5,8 @@
  * lap does, and solved with the O(n³) Hungarian algorithm (Kuhn–Munkres with potentials). Trackers see a few
  * dozen boxes per frame, where the O(n³) solver takes microseconds, so LAPJV's constant factor buys nothing.
  */
+import { hungarianRect } from '../../common/hungarian.js';
+
 export interface Assignment {
   /** Matched [row, col] pairs, sorted by row. */
   matches: Array<[number, number]>;
@@ -44,52 +46,9 @@ export function assign(cost: number[][], nCols: number, limit: number): Assignme
   };
 }
 
-/** Square min-cost assignment; returns the column of each row (e-maxx formulation, 1-based internally). */
+/** Square min-cost assignment; returns the column of each row. */
 export function hungarian(size: number, cost: (i: number, j: number) => number): number[] {
-  const INF = Number.POSITIVE_INFINITY;
-  const u = new Float64Array(size + 1);
-  const v = new Float64Array(size + 1);
-  const p = new Int32Array(size + 1); // p[j] = row matched to column j
-  const way = new Int32Array(size + 1);
-  for (let i = 1; i <= size; i++) {
-    p[0] = i;
-    let j0 = 0;
-    const minv = new Float64Array(size + 1).fill(INF);
-    const used = new Uint8Array(size + 1);
-    do {
-      used[j0] = 1;
-      const i0 = p[j0]!;
-      let delta = INF;
-      let j1 = 0;
-      for (let j = 1; j <= size; j++) {
-        if (used[j]) continue;
-        const cur = cost(i0 - 1, j - 1) - u[i0]! - v[j]!;
-        if (cur < minv[j]!) {
-          minv[j] = cur;
-          way[j] = j0;
-        }
-        if (minv[j]! < delta) {
-          delta = minv[j]!;
-          j1 = j;
-        }
-      }
-      for (let j = 0; j <= size; j++) {
-        if (used[j]) {
-          u[p[j]!]! += delta;
-          v[j]! -= delta;
-        } else minv[j]! -= delta;
-      }
-      j0 = j1;
-    } while (p[j0] !== 0);
-    do {
-      const j1 = way[j0]!;
-      p[j0] = p[j1]!;
-      j0 = j1;
-    } while (j0 !== 0);
-  }
-  const rowOf = new Array<number>(size).fill(-1);
-  for (let j = 1; j <= size; j++) if (p[j]! > 0) rowOf[p[j]! - 1] = j - 1;
-  return rowOf;
+  return hungarianRect(size, size, cost);
 }
 
 function range(n: number): number[] {
