@@ -55,6 +55,7 @@ export function createIdentityService(deps: {
   const signatures = createSignatureRepository(db);
   const stats: IdentityStats = { signatures_stored: 0, signatures_duplicate: 0, signatures_rejected: 0, links: 0, abstentions: 0, rounds: 0, expired_deleted: 0 };
   const chains = new Map<string, Promise<unknown>>();
+  const queued = new Map<string, { flushAll: boolean; promise: Promise<Decision[]> }>();
   let timer: NodeJS.Timeout | null = null;
   let sweeping: Promise<void> | null = null;
 
@@ -92,10 +93,21 @@ export function createIdentityService(deps: {
     return decisions;
   }
 
-  /** Chains rounds per store in this process (a round never overlaps another of the same store here). */
+  /**
+   * Chains rounds per store in this process (a round never overlaps another of the same store here). A burst of
+   * messages queues at most one more round: a queued round reads the state as it is when it starts, so one
+   * covers every signature stored before it.
+   */
   function resolveStore(storeId: string, opts: { flushAll?: boolean } = {}): Promise<Decision[]> {
+    const flushAll = !!opts.flushAll;
+    const waiting = queued.get(storeId);
+    if (waiting && (waiting.flushAll || !flushAll)) return waiting.promise;
     const prev = chains.get(storeId) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(() => round(storeId, !!opts.flushAll));
+    const next = prev.catch(() => undefined).then(() => {
+      if (queued.get(storeId)?.promise === next) queued.delete(storeId);
+      return round(storeId, flushAll);
+    });
+    queued.set(storeId, { flushAll, promise: next });
     chains.set(storeId, next);
     void next.finally(() => chains.get(storeId) === next && chains.delete(storeId)).catch(() => undefined);
     return next;

@@ -74,6 +74,12 @@ for (const dbCase of DATABASES) {
       }
     });
 
+    it('a burst of requests for a store queues one round, not one per message', async () => {
+      const before = hub.hub.identity.stats().rounds;
+      await Promise.all(Array.from({ length: 10 }, () => hub.hub.identity.resolveStore(storeId)));
+      expect(hub.hub.identity.stats().rounds - before).to.equal(1);
+    });
+
     it('deletes signatures when they expire', async () => {
       const { knex } = hub.hub.db;
       const gone = makeSignature({ store_id: storeId, camera_id: 'CAM_TILL', firstMs: T0, lastMs: T0 + 1000, embedding: vector({ 9: 1 }) });
