@@ -42,6 +42,9 @@ describe('hub/transport/users, acl and config', () => {
     expect(mayPublish(user, 'store/STORE_A/camera/CAM_1/events').ok).to.equal(true);
     expect(mayPublish(user, 'store/STORE_A/camera/CAM_1/status').ok).to.equal(true);
     expect(mayPublish(user, 'store/STORE_B/camera/CAM_1/events')).to.deep.include({ ok: false });
+    // Appearance signatures follow the same per-store, per-camera rule.
+    expect(mayPublish(user, 'store/STORE_A/camera/CAM_1/signatures').ok).to.equal(true);
+    expect(mayPublish(user, 'store/STORE_B/camera/CAM_1/signatures')).to.deep.include({ ok: false });
     expect(mayPublish(user, 'store/STORE_A/camera/CAM_2/events')).to.deep.include({ ok: false });
     expect(mayPublish(user, 'other/topic')).to.deep.include({ ok: false });
     expect(mayPublish({ ...user, camera_ids: ['*'] }, 'store/STORE_A/camera/CAM_9/events').ok).to.equal(true);
