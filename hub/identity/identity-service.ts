@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import { signatureSchema, type Signature } from '../../common/signature.js';
 import type { Logger } from '../../common/logger.js';
 import { todayIn } from '../analytics/window.js';
-import type { Db } from '../store/db.js';
+import { guardDb, type Db } from '../store/db.js';
 import { createSignatureRepository, type SignatureRecord } from '../store/signature-repository.js';
 import { createVisitorLinkRepository } from '../store/visitor-link-repository.js';
 import { resolveRound, type Decision, type IdentityRules, type Sighting } from './resolve.js';
@@ -137,7 +137,8 @@ export function createIdentityService(deps: {
         } else good.push(r.data);
       });
       const now = clock();
-      const { inserted } = await signatures.insert(good.map((s) => ({ signature: s, expiresAt: expiresAt(s, now) })), now);
+      // A database that cannot be reached → DB_UNAVAILABLE: the MQTT message is not acknowledged and comes back.
+      const { inserted } = await guardDb(() => signatures.insert(good.map((s) => ({ signature: s, expiresAt: expiresAt(s, now) })), now));
       stats.signatures_stored += inserted;
       stats.signatures_duplicate += good.length - inserted;
       stats.signatures_rejected += new Set(errors.map((e) => e.index)).size;

@@ -56,6 +56,33 @@ describe('hub/transport/message-handler', () => {
     expect(h.stats().retries).to.equal(1);
   });
 
+  it('signatures: an array of at most 200 goes to the signature sink with the topic as source; a database down means RetryLater', async () => {
+    const got: unknown[] = [];
+    let down = false;
+    const h = createMessageHandler({
+      ingest: { ingest: async () => ({ inserted: 0, duplicates: 0, errors: [] }) },
+      signatureSink: {
+        ingest: async (raws, source) => {
+          if (down) throw new AppError('DB_UNAVAILABLE', 'database unavailable');
+          got.push([raws.length, source]);
+          return { inserted: raws.length, duplicates: 0, errors: [] };
+        },
+      },
+      logger: silentLogger(),
+      maxPayloadBytes: 100_000,
+    });
+    const topic = 'store/S/camera/C/signatures';
+    await h.handle(topic, buf([{}, {}]));
+    await h.handle(topic, buf({ signatures: [] }));
+    await h.handle(topic, buf(Array.from({ length: 201 }, () => ({}))));
+    expect(got).to.deep.equal([[2, { storeId: 'S', cameraId: 'C' }]]);
+    expect(h.stats().invalid_messages).to.equal(2);
+    down = true;
+    let err: unknown;
+    await h.handle(topic, buf([{}])).catch((e) => (err = e));
+    expect(err).to.be.instanceOf(RetryLater);
+  });
+
   it('records a valid heartbeat with defaults', async () => {
     const { h, statuses } = setup();
     await h.handle('store/S/camera/C/status', buf({ state: 'offline', ts: '2026-03-03T10:00:00Z' }));
