@@ -65,11 +65,8 @@ export function createIdentityService(deps: {
   /** One round for a store under its lock; returns the decisions made. */
   async function round(storeId: string, flushAll: boolean): Promise<Decision[]> {
     const now = clock();
-    const decisions = await db.knex.transaction(async (trx) => {
-      if (db.dialect === 'pg') await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`identity:${storeId}`]);
-      const records = await signatures.load(storeId, now, trx);
-      const out = decide(records, config.rules, flushAll);
-      if (out.length === 0) return out;
+    const save = async (out: Decision[], trx: Knex.Transaction) => {
+      if (out.length === 0) return;
       await signatures.decide(
         out.map((d) => ({
           signatureId: d.key,
@@ -82,8 +79,22 @@ export function createIdentityService(deps: {
       await createVisitorLinkRepository({ ...db, knex: trx as unknown as Knex }).saveLinks(
         links.map((l) => ({ store_id: storeId, visitor_id: l.visitorId, entrance_visitor_id: l.entranceVisitorId, camera_id: l.cameraId, score: l.score, linked_at: Math.round(l.atMs) })),
       );
-      return out;
-    });
+    };
+    let decisions: Decision[];
+    if (db.dialect === 'pg') {
+      // Replicas: read, decide and write under the store's advisory lock (PostgreSQL has connections to spare).
+      decisions = await db.knex.transaction(async (trx) => {
+        await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`identity:${storeId}`]);
+        const out = decide(await signatures.load(storeId, now, trx), config.rules, flushAll);
+        await save(out, trx);
+        return out;
+      });
+    } else {
+      // SQLite: one process, rounds chained per store, so the state cannot change under us; the single connection
+      // is held only for the writes, not while the round computes.
+      decisions = decide(await signatures.load(storeId, now), config.rules, flushAll);
+      if (decisions.length > 0) await db.knex.transaction((trx) => save(decisions, trx));
+    }
     stats.rounds += 1;
     const linked = decisions.filter((d) => d.kind === 'link').length;
     const abstained = decisions.filter((d) => d.kind === 'abstain' && d.final).length;
