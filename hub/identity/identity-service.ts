@@ -65,7 +65,10 @@ export function createIdentityService(deps: {
   /** One round for a store under its lock; returns the decisions made. */
   async function round(storeId: string, flushAll: boolean): Promise<Decision[]> {
     const now = clock();
-    const save = async (out: Decision[], trx: Knex.Transaction) => {
+    // Links of leaving tracks (entrance camera) close visitors for the resolver but are not visitor_links: that
+    // table's contract is non-entrance camera id → entrance id.
+    const save = async (out: Decision[], records: readonly SignatureRecord[], trx: Knex.Transaction) => {
+      const entranceKeys = new Set(records.filter((r) => r.entrance).map((r) => r.signatureId));
       if (out.length === 0) return;
       await signatures.decide(
         out.map((d) => ({
@@ -75,7 +78,7 @@ export function createIdentityService(deps: {
         })),
         trx,
       );
-      const links = out.flatMap((d) => (d.kind === 'link' ? [d] : []));
+      const links = out.flatMap((d) => (d.kind === 'link' && !entranceKeys.has(d.key) ? [d] : []));
       await createVisitorLinkRepository({ ...db, knex: trx as unknown as Knex }).saveLinks(
         links.map((l) => ({ store_id: storeId, visitor_id: l.visitorId, entrance_visitor_id: l.entranceVisitorId, camera_id: l.cameraId, score: l.score, linked_at: Math.round(l.atMs) })),
       );
@@ -85,15 +88,17 @@ export function createIdentityService(deps: {
       // Replicas: read, decide and write under the store's advisory lock (PostgreSQL has connections to spare).
       decisions = await db.knex.transaction(async (trx) => {
         await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`identity:${storeId}`]);
-        const out = decide(await signatures.load(storeId, now, trx), config.rules, flushAll);
-        await save(out, trx);
+        const records = await signatures.load(storeId, now, trx);
+        const out = decide(records, config.rules, flushAll);
+        await save(out, records, trx);
         return out;
       });
     } else {
       // SQLite: one process, rounds chained per store, so the state cannot change under us; the single connection
       // is held only for the writes, not while the round computes.
-      decisions = decide(await signatures.load(storeId, now), config.rules, flushAll);
-      if (decisions.length > 0) await db.knex.transaction((trx) => save(decisions, trx));
+      const records = await signatures.load(storeId, now);
+      decisions = decide(records, config.rules, flushAll);
+      if (decisions.length > 0) await db.knex.transaction((trx) => save(decisions, records, trx));
     }
     stats.rounds += 1;
     const linked = decisions.filter((d) => d.kind === 'link').length;

@@ -44,20 +44,20 @@ for (const dbCase of DATABASES) {
       let undecided = Infinity;
       for (let i = 0; i < 200 && undecided > 0; i++) {
         await sleep(100);
-        undecided = Number((await knex('visitor_signatures').where({ store_id: storeId, entrance: false, is_staff: false }).where((b) => b.whereNull('outcome').orWhere('outcome', 'ambiguous')).count({ n: '*' }))[0]!.n);
+        undecided = Number((await knex('visitor_signatures').where({ store_id: storeId, is_staff: false }).whereNull('entered_ms').where((b) => b.whereNull('outcome').orWhere('outcome', 'ambiguous')).count({ n: '*' }))[0]!.n);
       }
       await hub.hub.identity.idle();
       const links = await knex("visitor_links").where({ store_id: storeId }).select("visitor_id", "entrance_visitor_id", "camera_id");
       expect(links).to.deep.equal([{ visitor_id: 'VIS_T_CLEAR', entrance_visitor_id: 'VIS_A', camera_id: 'CAM_TILL' }]);
       const stats = hub.hub.identity.stats();
-      expect(stats.signatures_stored).to.equal(7);
+      expect(stats.signatures_stored).to.equal(8);
       expect(stats.signatures_duplicate).to.equal(3);
       expect(stats.signatures_rejected).to.equal(3);
-      const outcomes = await knex('visitor_signatures').where({ store_id: storeId, entrance: false }).orderBy('visitor_id').select('visitor_id', 'outcome');
+      const outcomes = await knex('visitor_signatures').where({ store_id: storeId }).whereNotNull('outcome').orderBy('visitor_id').select('visitor_id', 'outcome', 'linked_to');
       expect(outcomes).to.deep.equal([
-        { visitor_id: 'VIS_T_AMBIG', outcome: 'abstained' },
-        { visitor_id: 'VIS_T_CLEAR', outcome: 'linked' },
-        { visitor_id: 'VIS_T_STAFF', outcome: null },
+        { visitor_id: 'VIS_T_AMBIG', outcome: 'abstained', linked_to: null },
+        { visitor_id: 'VIS_T_CLEAR', outcome: 'linked', linked_to: 'VIS_A' },
+        { visitor_id: 'VIS_X_LEAVING', outcome: 'linked', linked_to: 'VIS_A' },
       ]);
       // Kept until the end of the store's day they arrived in (UTC for a store without a layout), never longer.
       const expiry = await knex('visitor_signatures').where({ store_id: storeId }).distinct('expires_at');
