@@ -65,10 +65,10 @@ export function createIdentityService(deps: {
   /** One round for a store under its lock; returns the decisions made. */
   async function round(storeId: string, flushAll: boolean): Promise<Decision[]> {
     const now = clock();
-    // Links of leaving tracks (entrance camera) close visitors for the resolver but are not visitor_links: that
-    // table's contract is non-entrance camera id → entrance id.
+    // Links of leaving tracks close visitors for the resolver but are not visitor_links (the id of a track that
+    // only went out carries no visit to count).
     const save = async (out: Decision[], records: readonly SignatureRecord[], trx: Knex.Transaction) => {
-      const entranceKeys = new Set(records.filter((r) => r.entrance).map((r) => r.signatureId));
+      const leaving = new Set(records.filter((r) => r.entrance && r.enteredMs === null && r.exitedMs !== null).map((r) => r.signatureId));
       if (out.length === 0) return;
       await signatures.decide(
         out.map((d) => ({
@@ -78,7 +78,7 @@ export function createIdentityService(deps: {
         })),
         trx,
       );
-      const links = out.flatMap((d) => (d.kind === 'link' && !entranceKeys.has(d.key) ? [d] : []));
+      const links = out.flatMap((d) => (d.kind === 'link' && !leaving.has(d.key) ? [d] : []));
       await createVisitorLinkRepository({ ...db, knex: trx as unknown as Knex }).saveLinks(
         links.map((l) => ({ store_id: storeId, visitor_id: l.visitorId, entrance_visitor_id: l.entranceVisitorId, camera_id: l.cameraId, score: l.score, linked_at: Math.round(l.atMs) })),
       );

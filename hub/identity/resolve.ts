@@ -123,8 +123,17 @@ export function evidence(track: Sighting, anchor: Sighting, similarity: Similari
   return appearanceLlr(cos, model) + transitLogPrior(since, rules.transitMedianMs, rules.transitSigma);
 }
 
-/** A track of the entrance camera that never crossed in: someone seen leaving (or passing), linkable like any track. */
-export const isExitTrack = (s: Sighting) => s.entrance && s.enteredMs === null;
+/**
+ * A leaving track: the entrance camera saw it go out without having seen it come in (the tracker lost the person in
+ * between). Its link closes the visitor. Other entrance-camera tracks that never crossed in are linked like any track.
+ */
+export const isExitTrack = (s: Sighting) => s.entrance && s.enteredMs === null && s.exitedMs !== null;
+
+/** Tracks the resolver decides: everything but entering tracks (anchors) and staff. */
+const isResolvable = (s: Sighting) => (!s.entrance || s.enteredMs === null) && !s.isStaff;
+
+/** The one-link slot a track takes: per visitor and camera, leaving separate from being seen there. */
+const slotOf = (t: Sighting) => (isExitTrack(t) ? `${t.cameraId}#leaving` : t.cameraId);
 
 /** `taken` holds `${entranceVisitorId}|${cameraId}` of links made earlier: one track per visitor and camera. */
 export const takenKey = (entranceVisitorId: string, cameraId: string) => `${entranceVisitorId}|${cameraId}`;
@@ -156,7 +165,7 @@ export function resolveBatch(
   const priorMass = rows.map(() => 0);
   const ev: (number | null)[][] = rows.map((t, i) =>
     colIds.map((v) => {
-      if (taken.has(takenKey(v, t.cameraId))) return null;
+      if (taken.has(takenKey(v, slotOf(t)))) return null;
       let best: number | null = null;
       let prior = 0;
       for (const a of cols.get(v)!) {
@@ -216,7 +225,7 @@ export function resolveRound(state: StoreIdentityState, similarity: Similarity, 
   const anchors = state.sightings.filter((s) => s.entrance && s.enteredMs !== null && !s.isStaff);
   const retry = state.retry ?? new Set<string>();
   // Exit tracks are linked too: a visitor linked to one has left, which narrows every later decision.
-  const pending = state.sightings.filter((s) => (!s.entrance || isExitTrack(s)) && !s.isStaff && !state.decided.has(s.key));
+  const pending = state.sightings.filter((s) => isResolvable(s) && !state.decided.has(s.key));
   // Agenda of batch decisions: [time it is due, second chance?, camera] → tracks.
   const agenda = new Map<string, { at: number; final: boolean; tracks: Sighting[] }>();
   const schedule = (t: Sighting, second: boolean) => {
@@ -229,8 +238,9 @@ export function resolveRound(state: StoreIdentityState, similarity: Similarity, 
     agenda.set(id, e);
   };
   for (const t of pending) schedule(t, retry.has(t.key));
-  const taken = new Set(state.links.map((l) => takenKey(l.entranceVisitorId, l.cameraId)));
   const byKey = new Map(state.sightings.map((s) => [s.key, s]));
+  const slotOfLink = (l: { key: string; cameraId: string }) => (byKey.has(l.key) ? slotOf(byKey.get(l.key)!) : l.cameraId);
+  const taken = new Set(state.links.map((l) => takenKey(l.entranceVisitorId, slotOfLink(l))));
   const exits = new Map<string, number>();
   const closeIfExit = (key: string, entranceVisitorId: string) => {
     const s = byKey.get(key);
@@ -244,7 +254,7 @@ export function resolveRound(state: StoreIdentityState, similarity: Similarity, 
     agenda.delete(id);
     for (const d of resolveBatch(batch.tracks, anchors, taken, similarity, rules, exits)) {
       if (d.kind === 'link') {
-        taken.add(takenKey(d.entranceVisitorId, d.cameraId));
+        taken.add(takenKey(d.entranceVisitorId, slotOf(byKey.get(d.key)!)));
         closeIfExit(d.key, d.entranceVisitorId);
         out.push(d);
       } else if (d.reason === 'ambiguous' && !batch.final) {

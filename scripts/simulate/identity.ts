@@ -87,7 +87,7 @@ export function simulateIdentityStore(options: Partial<IdentitySimOptions> & { o
   const warmUp = 60 * MIN;
   let n = 0;
   const id = (p: string) => `${p}_${(n++).toString(36).padStart(6, '0')}`;
-  const track = (t: Omit<SimTrack, 'key' | 'isStaff' | 'exitedMs'> & { isStaff?: boolean }) =>
+  const track = (t: Omit<SimTrack, 'key' | 'isStaff' | 'exitedMs'> & { isStaff?: boolean; exitedMs?: number }) =>
     tracks.push({ key: id('SIG'), isStaff: false, exitedMs: null, ...t });
 
   let buyers = 0;
@@ -110,7 +110,7 @@ export function simulateIdentityStore(options: Partial<IdentitySimOptions> & { o
       leaveAt = last + rng.uniform(0.5 * MIN, 2 * MIN);
     }
     // Leaving: a new track on the entrance camera (the agent's visitor id of an exit-only track is new).
-    track({ person, visitorId: id('VIS_X'), cameraId: ENTRANCE_CAMERA, entrance: true, enteredMs: null, firstMs: leaveAt, lastMs: leaveAt + 3 * S, scored: false });
+    track({ person, visitorId: id('VIS_X'), cameraId: ENTRANCE_CAMERA, entrance: true, enteredMs: null, firstMs: leaveAt, lastMs: leaveAt + 3 * S, scored: false, exitedMs: leaveAt + 3 * S });
   }
   for (let t = rng.exp(60 * MIN / Math.max(o.staffPerHour, 1e-9)); o.staffPerHour > 0 && t < end; t += rng.exp(60 * MIN / o.staffPerHour)) {
     const v = id('VIS_T');

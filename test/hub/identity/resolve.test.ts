@@ -62,9 +62,16 @@ describe('hub/identity/resolve', () => {
     const taken = resolveBatch([till('T2', T0 + 30 * MIN)], [A], new Set(['A|CAM_TILL']), sim, DEFAULT_RULES);
     expect(kinds(taken)).to.deep.equal(['T2:no-candidate']);
     // A leaves (an exit track of the door camera linked to A), then a till track appears: A is not a candidate.
-    const exit: Sighting = { ...anchor('X1', T0), enteredMs: null, firstMs: T0 + 15 * MIN, lastMs: T0 + 15 * MIN + 3000 };
+    const exit: Sighting = { ...anchor('X1', T0), enteredMs: null, firstMs: T0 + 15 * MIN, lastMs: T0 + 15 * MIN + 3000, exitedMs: T0 + 15 * MIN + 3000 };
     const r = resolveRound({ sightings: [A, exit, till('T1', T0 + 20 * MIN)], decided: none, links: [] }, sim, DEFAULT_RULES, { flushAll: true });
     expect(kinds(r)).to.deep.equal(['X1→A', 'T1:no-candidate']);
+  });
+
+  it('an entrance-camera track that never crossed a door (the counter in view) is linked like a till track and closes nobody', () => {
+    const fragment: Sighting = { ...anchor('F', T0), enteredMs: null, firstMs: T0 + 10 * MIN, lastMs: T0 + 12 * MIN };
+    const sim = table({ 'F|A': 0.95, 'T1|A': 0.84 });
+    const r = resolveRound({ sightings: [A, fragment, till('T1', T0 + 20 * MIN)], decided: none, links: [] }, sim, DEFAULT_RULES, { flushAll: true });
+    expect(kinds(r)).to.deep.equal(['F→A', 'T1→A']);
   });
 
   it('waits for a batch to settle before deciding it, unless flushed', () => {
@@ -99,7 +106,7 @@ describe('hub/identity/resolve', () => {
       const sightings: Sighting[] = [
         ...s.entries.map((m, i) => anchor(`E${i}`, T0 + m * MIN)),
         ...s.tills.map((t, i) => till(`T${i}`, T0 + t.at * MIN, { isStaff: t.staff && i % 3 === 0 })),
-        ...s.exits.map((m, i): Sighting => ({ ...anchor(`X${i}`, 0), enteredMs: null, firstMs: T0 + m * MIN, lastMs: T0 + m * MIN + 3000 })),
+        ...s.exits.map((m, i): Sighting => ({ ...anchor(`X${i}`, 0), enteredMs: null, firstMs: T0 + m * MIN, lastMs: T0 + m * MIN + 3000, exitedMs: T0 + m * MIN + 3000 })),
       ];
       const index = new Map(sightings.map((x, i) => [x.key, i]));
       const sim = (a: Sighting, b: Sighting) => s.sims[(index.get(a.key)! * 31 + index.get(b.key)! * 17) % 200]!;
