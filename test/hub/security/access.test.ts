@@ -17,6 +17,8 @@ describe('access policy (pure)', () => {
     expect(requiredAccess('POST', '/events/ingest')).to.deep.equal({ open: false, roles: ['ingest', 'admin'], storeId: undefined });
     expect(requiredAccess('GET', '/stores/S%201/metrics')).to.deep.equal({ open: false, roles: ['read', 'admin'], storeId: 'S 1' });
     expect(requiredAccess('PUT', '/stores/S1/layout')).to.deep.equal({ open: false, roles: ['admin'], storeId: 'S1' });
+    // The router matches case-insensitively; so does the policy (the router's own id is checked again, store-scope.ts).
+    expect(requiredAccess('GET', '/STORES/S1/Metrics/')).to.deep.equal({ open: false, roles: ['read', 'admin'], storeId: 'S1' });
     expect(requiredAccess('DELETE', '/anything')).to.deep.include({ open: false, roles: ['admin'] });
   });
 });
