@@ -63,7 +63,7 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   });
   const health = createHealthService({ ...repos, staleFeedMinutes: config.staleFeedMinutes });
 
-  const app = new Koa({ proxy: true });
+  const app = new Koa({ proxy: config.http.trustProxy });
   app.silent = true; // errors are logged by the boundary, not printed by koa
   app.use(requestLog(logger));
   app.use(errorBoundary(logger));

@@ -142,6 +142,25 @@ describe('rate limits, CORS and event-time rules', function () {
     }
   });
 
+  it('keys the per-IP limit on the socket address unless HUB_TRUST_PROXY is set', async () => {
+    const run = async (env: Record<string, string>) => {
+      const hub = await startTestHub({ RATE_LIMIT_IP_PER_MIN: '60', RATE_LIMIT_IP_BURST: '3', ...env });
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const res = await hub.post('/events/ingest', { events: [] }, { 'x-forwarded-for': `10.0.0.${i}` });
+          statuses.push(res.status);
+          await res.body?.cancel();
+        }
+        return statuses;
+      } finally {
+        await hub.close();
+      }
+    };
+    expect(await run({})).to.deep.equal([200, 200, 200, 429, 429]); // a rotating header changes nothing
+    expect(await run({ HUB_TRUST_PROXY: 'true' })).to.deep.equal([200, 200, 200, 200, 200]); // behind a proxy: its header
+  });
+
   it('allows only the configured CORS origins', async () => {
     const hub = await startTestHub({ HUB_CORS_ORIGINS: 'https://hq.example.com' });
     try {
