@@ -27,11 +27,14 @@ export const MAX_RETAINED_TOPICS = 10_000;
 
 /**
  * Pure: may a client use this client id? aedes lets a new connection with a known id disconnect the old one, and
- * agent ids are predictable (`agent-<store>-<camera>`), so with logins an agent id belongs to its store's logins
- * only; a takeover of any other id by a different login is refused in the broker (it needs the live clients).
+ * agent ids are predictable (`agent-<store>-<camera>`), so with logins an agent id belongs to the logins of that
+ * store and camera only ("*" logins: any camera of the store); a takeover of any other id by a different login is
+ * refused in the broker, which knows the live clients.
  */
 export function mayUseClientId(user: MqttUser, clientId: string): boolean {
-  return !clientId.startsWith('agent-') || clientId.startsWith(`agent-${user.store_id}-`);
+  if (!clientId.startsWith('agent-')) return true;
+  if (user.camera_ids.includes('*')) return clientId.startsWith(`agent-${user.store_id}-`);
+  return user.camera_ids.some((cam) => clientId === `agent-${user.store_id}-${cam}`);
 }
 
 /**

@@ -1,11 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { appendKey, createApiKey } from '../../../hub/security/api-keys.js';
-import { startTestHub, type TestHub } from '../../helpers/hub.js';
+import type { TestHub } from '../../helpers/hub.js';
+import { startScopedHub, type ScopedHub } from '../../helpers/scoped-hub.js';
 
 const suffix = randomBytes(3).toString('hex').toUpperCase();
 const A = `FZ_A_${suffix}`;
@@ -19,28 +16,15 @@ const spell = (s: string, keepSlashes: boolean) =>
 
 describe('store scope under fuzzing (random case and encoding of every /stores/:id route, scoped keys)', function () {
   this.timeout(120_000);
-  const dir = mkdtempSync(join(tmpdir(), 'scopefz-'));
-  const file = join(dir, 'keys.json');
-  const keys: Record<string, string> = {};
+  let scoped: ScopedHub;
   let hub: TestHub;
-
+  let keys: ScopedHub['keys'];
   before(async () => {
-    for (const [name, role, stores] of [['read', 'read', [A]], ['ingest', 'ingest', [A]], ['admin', 'admin', [A]], ['root', 'admin', undefined]] as const) {
-      const { key, entry } = await createApiKey({ name, role, stores: stores ? [...stores] : undefined });
-      appendKey(file, entry);
-      keys[name] = key;
-    }
-    hub = await startTestHub({ HUB_API_KEYS_FILE: file, RATE_LIMIT_IP_BURST: '100000' });
-    const layout = JSON.parse(readFileSync('data/store_layout.json', 'utf8')).stores[0];
-    const put = await fetch(`${hub.url}/stores/${B}/layout`, {
-      method: 'PUT', headers: { authorization: `Bearer ${keys.root}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...layout, store_id: B }),
-    });
-    expect(put.status).to.equal(201);
+    scoped = await startScopedHub(A);
+    ({ hub, keys } = scoped);
+    expect(await scoped.putLayout(B)).to.equal(201);
   });
-  after(async () => {
-    await hub?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => scoped?.close());
 
   it('answers every spelling of another store\'s route with 4xx', async () => {
     const routes = hub.hub.routes.filter((r) => r.path.startsWith('/stores/:id'));

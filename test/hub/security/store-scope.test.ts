@@ -1,19 +1,11 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { appendKey, createApiKey } from '../../../hub/security/api-keys.js';
-import { startTestHub, type TestHub } from '../../helpers/hub.js';
+import type { TestHub } from '../../helpers/hub.js';
+import { sampleLayout, startScopedHub, type ScopedHub } from '../../helpers/scoped-hub.js';
 
 const suffix = randomBytes(3).toString('hex').toUpperCase();
 const A = `SCOPE_A_${suffix}`;
 const B = `SCOPE_B_${suffix}`;
-
-function layoutFor(storeId: string, name: string): Record<string, unknown> {
-  const file = JSON.parse(readFileSync('data/store_layout.json', 'utf8')) as { stores: Record<string, unknown>[] };
-  return { ...file.stores[0], store_id: storeId, name };
-}
 
 /** Every way of spelling a route the router still matches (or nearly matches) with store `id` in it. */
 function spellings(pattern: string, id: string, cam = 'CAM_ENTRY_01'): string[] {
@@ -41,33 +33,20 @@ function spellings(pattern: string, id: string, cam = 'CAM_ENTRY_01'): string[] 
 
 describe('store scope holds for every spelling of every /stores/:id route', function () {
   this.timeout(60_000);
-  const dir = mkdtempSync(join(tmpdir(), 'scope-'));
-  const file = join(dir, 'keys.json');
-  const keys: Record<string, string> = {};
+  let scoped: ScopedHub;
   let hub: TestHub;
+  let keys: ScopedHub['keys'];
 
   before(async () => {
-    for (const [name, role, stores] of [['read-a', 'read', [A]], ['ingest-a', 'ingest', [A]], ['admin-a', 'admin', [A]], ['root', 'admin', undefined]] as const) {
-      const { key, entry } = await createApiKey({ name, role, stores: stores ? [...stores] : undefined });
-      appendKey(file, entry);
-      keys[name] = key;
-    }
-    hub = await startTestHub({ HUB_API_KEYS_FILE: file, RATE_LIMIT_IP_BURST: '100000' });
-    for (const id of [A, B]) {
-      const res = await fetch(`${hub.url}/stores/${id}/layout`, {
-        method: 'PUT', headers: { authorization: `Bearer ${keys.root}`, 'content-type': 'application/json' }, body: JSON.stringify(layoutFor(id, `original ${id}`)),
-      });
-      expect(res.status).to.equal(201);
-    }
+    scoped = await startScopedHub(A);
+    ({ hub, keys } = scoped);
+    for (const id of [A, B]) expect(await scoped.putLayout(id)).to.equal(201);
   });
-  after(async () => {
-    await hub?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => scoped?.close());
 
-  const keyFor = (method: string) => keys[method === 'GET' ? 'read-a' : method === 'POST' ? 'ingest-a' : 'admin-a']!;
+  const keyFor = (method: string) => keys[method === 'GET' ? 'read' : method === 'POST' ? 'ingest' : 'admin'];
   const bodyFor = (method: string, path: string, id: string) =>
-    method === 'PUT' ? JSON.stringify(layoutFor(id, 'HIJACKED')) : method === 'POST' && /pos/i.test(path) ? '[]' : undefined;
+    method === 'PUT' ? JSON.stringify(sampleLayout(id, 'HIJACKED')) : method === 'POST' && /pos/i.test(path) ? '[]' : undefined;
 
   async function call(method: string, path: string, id: string): Promise<number> {
     const ac = new AbortController();
@@ -103,7 +82,7 @@ describe('store scope holds for every spelling of every /stores/:id route', func
 
   it('lists only the stores of the key on GET /stores, in any spelling', async () => {
     for (const path of ['/stores', '/STORES', '/stores/']) {
-      const body = await (await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${keys['read-a']}` } })).json();
+      const body = await (await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${keys.read}` } })).json();
       expect(body.stores.map((s: { store_id: string }) => s.store_id), path).to.deep.equal([A]);
     }
     const all = await (await fetch(`${hub.url}/stores`, { headers: { authorization: `Bearer ${keys.root}` } })).json();

@@ -55,6 +55,8 @@ describe('hub/transport/users, acl and config', () => {
     const user = { password_hash: '', store_id: 'STORE_A', camera_ids: ['CAM_1'] };
     expect(mayUseClientId(user, 'agent-STORE_A-CAM_1')).to.equal(true);
     expect(mayUseClientId(user, 'agent-STORE_B-CAM_1')).to.equal(false);
+    expect(mayUseClientId(user, 'agent-STORE_A-CAM_2')).to.equal(false); // not among its cameras
+    expect(mayUseClientId({ ...user, camera_ids: ['*'] }, 'agent-STORE_A-CAM_2')).to.equal(true);
     expect(mayUseClientId(user, 'dashboard-tool')).to.equal(true);
     expect(mayRetain('store/S/camera/C/status', 200).ok).to.equal(true);
     expect(mayRetain('store/S/camera/C/status', STATUS_MAX_BYTES + 1).ok).to.equal(false);
