@@ -5,14 +5,17 @@
  * with a node budget (a recursive walk is what hostile nesting would overflow).
  */
 
-/** Where the first array longer than `maxItems` is (dotted path, as zod writes paths), or null. */
+/**
+ * Where the first array longer than `maxItems` is (dotted path, as zod writes paths), or null. Past `maxNodes`
+ * objects and arrays in all, the walk stops and reports the whole value (path "(root)", length = nodes seen).
+ */
 export function oversizedArray(value: unknown, maxItems: number, maxNodes = 1_000_000): { path: string; length: number } | null {
   const stack: [unknown, string][] = [[value, '']];
   let nodes = 0;
   while (stack.length) {
     const [v, path] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
-    if (++nodes > maxNodes) return { path: path || '(root)', length: nodes };
+    if (++nodes > maxNodes) return { path: '(root)', length: nodes };
     if (Array.isArray(v)) {
       if (v.length > maxItems) return { path: path || '(root)', length: v.length };
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], path ? `${path}.${i}` : String(i)]);
