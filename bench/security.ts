@@ -4,8 +4,8 @@
  * What the hostile requests of the second security review cost the hub now, each against a ceiling measured in
  * the same run:
  *  - login cost: median time to refuse an unknown key id and a known id with a wrong secret (keyring alone);
- *    the ratio should be ~1 (no oracle). Then 400 bad keys over HTTP from one IP: CPU the hub spent, against the
- *    ceiling of 10 scrypt verifications (the failures allowed per minute).
+ *    the ratio should be ~1 (no oracle). Then 400 bad attempts over HTTP from one IP, on one key id and on 400 ids:
+ *    CPU spent, against the scrypt verifications the throttle allows per minute (10 per IP and id, 100 per IP).
  *  - POS: a JSON array of 1.3 M empty objects (4 MB) → time to 413 and a concurrent /health's latency, against
  *    JSON.parse of the same body (the work no check can avoid).
  *  - MQTT: a PUBLISH declaring 200 MB, its body sent until the broker closes the connection: bytes accepted and
@@ -32,9 +32,10 @@ appendKey(file, entry);
 console.log(`load average ${loadavg().map(f1).join(' ')} (2 cores, shared)`);
 
 // 1. Login cost, keyring alone (no throttle, so every attempt runs).
-const ring = createKeyring(file, { guard: createLoginGuard({ maxFailures: 1e9, windowMs: 1 }) });
+const ring = createKeyring(file, { guard: createLoginGuard({ perPair: 1e9, perIp: 1e9, perAccount: 1e9, windowMs: 1 }) });
 const unknown: number[] = [];
 const wrong: number[] = [];
+const cpuBefore = process.cpuUsage();
 for (let i = 0; i < 15; i++) {
   let t = process.hrtime.bigint();
   await ring.verify(`sik_0000000000${String(i).padStart(2, '0')}_notarealsecretnotarealsecret`, { ip: 'x' });
@@ -43,23 +44,30 @@ for (let i = 0; i < 15; i++) {
   await ring.verify(`${key.slice(0, -4)}zzzz`, { ip: 'x' });
   wrong.push(ms(t));
 }
+const scryptCpu = ((c) => (c.user + c.system) / 1000 / 30)(process.cpuUsage(cpuBefore)); // CPU ms per verification
 console.log(`login: unknown id ${f1(median(unknown))} ms, known id + wrong secret ${f1(median(wrong))} ms, ratio ${(median(unknown) / median(wrong)).toFixed(2)} (1.00 = no oracle)`);
 
 const hub = await startHub(loadHubConfig({ HUB_HTTP_PORT: '0', HUB_HOST: '127.0.0.1', HUB_MQTT_PORT: '0', HUB_MQTT_HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:', HUB_API_KEYS_FILE: file }), { logger: silentLogger() });
 const url = `http://127.0.0.1:${hub.httpPort}`;
 try {
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  let limited = 0;
-  for (let i = 0; i < 400; i++) {
-    const res = await fetch(`${url}/stores`, { headers: { authorization: `Bearer sik_00000000${String(i).padStart(4, '0')}_notarealsecretnotarealsecret` } });
-    if (res.status === 429) limited++;
-    await res.body?.cancel();
+  // 400 bad attempts on one key id (stopped per IP and id), then 400 on 400 different ids (stopped per IP).
+  for (const [label, allowed, keyOf] of [
+    ['400 bad secrets for one key id', 10, () => `${key.slice(0, -4)}zzzz`],
+    ['400 bad keys, each a new id', 100, (i: number) => `sik_00000000${String(i).padStart(4, '0')}_notarealsecretnotarealsecret`],
+  ] as const) {
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    let limited = 0;
+    for (let i = 0; i < 400; i++) {
+      const res = await fetch(`${url}/stores`, { headers: { authorization: `Bearer ${keyOf(i)}`, 'x-trace-id': label.slice(0, 3) } });
+      if (res.status === 429) limited++;
+      await res.body?.cancel();
+    }
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const ceiling = allowed * scryptCpu;
+    console.log(`${label}, one IP: ${f1(ms(t0))} ms wall, ${f1(cpuMs)} ms CPU (client included), ${limited} answered 429; ceiling ${allowed} scrypt = ${f1(ceiling)} ms CPU, ratio ${(cpuMs / ceiling).toFixed(2)}`);
   }
-  const cpu = process.cpuUsage(cpu0);
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  const ceiling = 10 * median(wrong);
-  console.log(`400 bad keys from one IP: ${f1(ms(t0))} ms wall, ${f1(cpuMs)} ms CPU, ${limited} answered 429; ceiling 10 scrypt = ${f1(ceiling)} ms, ratio ${(cpuMs / ceiling).toFixed(2)}`);
 } finally {
   await hub.close();
 }

@@ -107,15 +107,15 @@ export function createKeyring(
       const hit = verified.get(digest);
       if (hit) return hit;
       const m = KEY_RE.exec(key);
-      const throttleKeys = [`ip:${caller.ip}`, ...(m ? [`key:${m[1]}`] : [])];
-      const wait = guard.blockedFor(throttleKeys);
+      const account = m ? m[1]! : null;
+      const wait = guard.blockedFor(caller.ip, account);
       if (wait > 0) {
         throw new AppError('RATE_LIMITED', `too many failed API key attempts; retry in ${wait} s`, { retry_after_s: wait });
       }
       const entry = m ? entries.find((e) => e.id === m[1]) : undefined;
       const ok = m ? await verifyConstantCost(m[2]!, entry?.hash, opts.verify) : false;
       if (!m || !entry || !ok) {
-        guard.fail(throttleKeys);
+        guard.fail(caller.ip, account);
         return null;
       }
       const principal: Principal = { name: entry.name, role: entry.role, stores: entry.stores ? new Set(entry.stores) : null };

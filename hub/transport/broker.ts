@@ -50,19 +50,19 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions) {
       if (!opts.users) return done(null, true);
       const user = username && Object.hasOwn(opts.users, username) ? opts.users[username] : undefined;
       const ip = (client.conn as { remoteAddress?: string } | undefined)?.remoteAddress ?? '';
-      const throttleKeys = [`ip:${ip}`, `user:${String(username).slice(0, 128)}`];
+      const account = username ? username.slice(0, 128) : null;
       const refuse = (reason: string, returnCode: 2 | 4 | 5) => {
         log.warn({ event: 'mqtt_login_refused', client_id: client.id.slice(0, 160), username: username?.slice(0, 128) ?? null, reason }, 'MQTT login refused');
         const err = new Error(reason) as AuthenticateError;
         err.returnCode = returnCode;
         done(err, false);
       };
-      if (guard.blockedFor(throttleKeys) > 0) return refuse('too many failed logins', 5);
+      if (guard.blockedFor(ip, account) > 0) return refuse('too many failed logins', 5);
       // An unknown user name costs a full scrypt too, so timing does not tell which names exist.
       verifyConstantCost(password ? password.toString('utf8') : '', user?.password_hash).then(
         (ok) => {
           if (!ok || !user || !password) {
-            guard.fail(throttleKeys);
+            guard.fail(ip, account);
             return refuse('bad user name or password', 4);
           }
           if (!mayUseClientId(user, client.id)) return refuse(`client id ${client.id.slice(0, 160)} belongs to another store's agent`, 2);

@@ -10,15 +10,19 @@ import { startTestHub } from '../../helpers/hub.js';
 describe('hub/security/login-guard', function () {
   this.timeout(30_000);
 
-  it('blocks a key after maxFailures failures until its window ends (fake clock)', () => {
+  it('blocks an (IP, account) pair first, an IP or an account only after many more failures (fake clock)', () => {
     let now = 0;
-    const g = createLoginGuard({ maxFailures: 3, windowMs: 60_000 }, () => now);
-    for (let i = 0; i < 3; i++) g.fail(['ip:1', 'user:u']);
-    expect(g.blockedFor(['ip:1'])).to.equal(60);
-    expect(g.blockedFor(['ip:2', 'user:u'])).to.equal(60);
-    expect(g.blockedFor(['ip:2', 'user:v'])).to.equal(0);
+    const g = createLoginGuard({ perPair: 3, perIp: 6, perAccount: 6, windowMs: 60_000 }, () => now);
+    for (let i = 0; i < 3; i++) g.fail('1', 'cam_bad');
+    expect(g.blockedFor('1', 'cam_bad')).to.equal(60);
+    expect(g.blockedFor('1', 'cam_ok')).to.equal(0); // a sibling behind the same NAT still logs in
+    expect(g.blockedFor('2', 'cam_bad')).to.equal(0);
+    for (let i = 0; i < 3; i++) g.fail('1', `spray${i}`);
+    expect(g.blockedFor('1', 'cam_ok')).to.equal(60); // six failures from one IP: the IP waits
+    for (let i = 0; i < 3; i++) g.fail(`ip${i}`, 'cam_bad');
+    expect(g.blockedFor('9', 'cam_bad')).to.equal(60); // six against one account, from anywhere
     now = 60_000;
-    expect(g.blockedFor(['ip:1', 'user:u'])).to.equal(0);
+    expect(g.blockedFor('1', 'cam_bad')).to.equal(0);
   });
 
   it('costs an unknown account one full verification, like a known one with a wrong secret', async () => {
@@ -42,7 +46,7 @@ describe('hub/security/login-guard', function () {
     }
   });
 
-  it('answers 429 with Retry-After once an IP has failed ten times, without checking the key', async () => {
+  it('answers 429 with Retry-After once a caller has failed ten times on one key id, without checking it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lg-'));
     const file = join(dir, 'keys.json');
     const { key, entry } = await createApiKey({ name: 'ok', role: 'read' });
@@ -51,12 +55,12 @@ describe('hub/security/login-guard', function () {
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 11; i++) {
-        const res = await fetch(`${hub.url}/stores`, { headers: { authorization: `Bearer sik_0000000000a${i % 10}_notarealsecretnotarealsecret` } });
+        const res = await fetch(`${hub.url}/stores`, { headers: { authorization: `Bearer ${key.slice(0, -4)}zzzz` } });
         statuses.push(res.status);
         if (res.status === 429) expect(Number(res.headers.get('retry-after'))).to.be.within(1, 60);
       }
       expect(statuses).to.deep.equal([...Array(10).fill(401), 429]);
-      // Even the right key waits: the caller, not the key, is throttled.
+      // Even the right key waits for the rest of the minute from this caller.
       expect((await fetch(`${hub.url}/stores`, { headers: { authorization: `Bearer ${key}` } })).status).to.equal(429);
     } finally {
       await hub.close();
