@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
+import { makeEvent } from '../../fixtures/events.js';
 import type { TestHub } from '../../helpers/hub.js';
 import { sampleLayout, startScopedHub, type ScopedHub } from '../../helpers/scoped-hub.js';
 
@@ -78,6 +79,14 @@ describe('store scope holds for every spelling of every /stores/:id route', func
     expect(leaks).to.deep.equal([]);
     const layout = await (await fetch(`${hub.url}/stores/${B}/layout`, { headers: { authorization: `Bearer ${keys.root}` } })).json();
     expect(layout.name).to.equal(`original ${B}`);
+  });
+
+  it('rejects another store\'s events on every spelling of /events/ingest', async () => {
+    for (const path of ['/events/ingest', '/EVENTS/INGEST', '/Events/Ingest/', '/events/%69ngest']) {
+      const res = await hub.post(path, { events: [makeEvent({ store_id: B })] }, { authorization: `Bearer ${keys.ingest}` });
+      const body = await res.json();
+      expect([res.status, body.inserted ?? 0], path).to.satisfy(([status, inserted]: number[]) => status >= 400 || inserted === 0);
+    }
   });
 
   it('lists only the stores of the key on GET /stores, in any spelling', async () => {
