@@ -44,3 +44,17 @@ export async function startScopedHub(store: string): Promise<ScopedHub> {
     },
   };
 }
+
+/** Registers before/after hooks: a scoped hub for `store`, with the sample layout PUT under each of `layouts`. */
+export function useScopedHub(store: string, layouts: string[]): { current: ScopedHub } {
+  const ref = {} as { current: ScopedHub };
+  before(async () => {
+    ref.current = await startScopedHub(store);
+    for (const id of layouts) {
+      const status = await ref.current.putLayout(id);
+      if (status !== 201) throw new Error(`PUT layout ${id}: ${status}`);
+    }
+  });
+  after(() => ref.current?.close());
+  return ref;
+}

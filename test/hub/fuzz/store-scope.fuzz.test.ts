@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
-import type { TestHub } from '../../helpers/hub.js';
-import { startScopedHub, type ScopedHub } from '../../helpers/scoped-hub.js';
+import { useScopedHub } from '../../helpers/scoped-hub.js';
 
 const suffix = randomBytes(3).toString('hex').toUpperCase();
 const A = `FZ_A_${suffix}`;
@@ -16,18 +15,11 @@ const spell = (s: string, keepSlashes: boolean) =>
 
 describe('store scope under fuzzing (random case and encoding of every /stores/:id route, scoped keys)', function () {
   this.timeout(120_000);
-  let scoped: ScopedHub;
-  let hub: TestHub;
-  let keys: ScopedHub['keys'];
-  before(async () => {
-    scoped = await startScopedHub(A);
-    ({ hub, keys } = scoped);
-    expect(await scoped.putLayout(B)).to.equal(201);
-  });
-  after(() => scoped?.close());
+  const scoped = useScopedHub(A, [B]);
+  const hubOf = () => scoped.current.hub;
 
   it('answers every spelling of another store\'s route with 4xx', async () => {
-    const routes = hub.hub.routes.filter((r) => r.path.startsWith('/stores/:id'));
+    const routes = hubOf().hub.routes.filter((r) => r.path.startsWith('/stores/:id'));
     const variant = fc.constantFrom(...routes).chain((r) => {
       const [, tail] = r.path.split(':id');
       return fc.record({
@@ -42,8 +34,8 @@ describe('store scope under fuzzing (random case and encoding of every /stores/:
       fc.asyncProperty(variant, async ({ method, prefix, id, tail, slash }) => {
         const path = `${prefix}${id}${tail}${slash}`;
         const ac = new AbortController();
-        const key = keys[method === 'GET' ? 'read' : method === 'POST' ? 'ingest' : 'admin'];
-        const res = await fetch(`${hub.url}${path}`, {
+        const key = scoped.current.keys[method === 'GET' ? 'read' : method === 'POST' ? 'ingest' : 'admin'];
+        const res = await fetch(`${hubOf().url}${path}`, {
           method, signal: ac.signal, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
           body: method === 'GET' ? undefined : method === 'PUT' ? '{}' : '[]',
         });

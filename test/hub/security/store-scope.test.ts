@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { makeEvent } from '../../fixtures/events.js';
-import type { TestHub } from '../../helpers/hub.js';
-import { sampleLayout, startScopedHub, type ScopedHub } from '../../helpers/scoped-hub.js';
+import { sampleLayout, useScopedHub } from '../../helpers/scoped-hub.js';
 
 const suffix = randomBytes(3).toString('hex').toUpperCase();
 const A = `SCOPE_A_${suffix}`;
@@ -34,24 +33,16 @@ function spellings(pattern: string, id: string, cam = 'CAM_ENTRY_01'): string[] 
 
 describe('store scope holds for every spelling of every /stores/:id route', function () {
   this.timeout(60_000);
-  let scoped: ScopedHub;
-  let hub: TestHub;
-  let keys: ScopedHub['keys'];
+  const scoped = useScopedHub(A, [A, B]);
+  const hubOf = () => scoped.current.hub;
 
-  before(async () => {
-    scoped = await startScopedHub(A);
-    ({ hub, keys } = scoped);
-    for (const id of [A, B]) expect(await scoped.putLayout(id)).to.equal(201);
-  });
-  after(() => scoped?.close());
-
-  const keyFor = (method: string) => keys[method === 'GET' ? 'read' : method === 'POST' ? 'ingest' : 'admin'];
+  const keyFor = (method: string) => scoped.current.keys[method === 'GET' ? 'read' : method === 'POST' ? 'ingest' : 'admin'];
   const bodyFor = (method: string, path: string, id: string) =>
     method === 'PUT' ? JSON.stringify(sampleLayout(id, 'HIJACKED')) : method === 'POST' && /pos/i.test(path) ? '[]' : undefined;
 
   async function call(method: string, path: string, id: string): Promise<number> {
     const ac = new AbortController();
-    const res = await fetch(`${hub.url}${path}`, {
+    const res = await fetch(`${hubOf().url}${path}`, {
       method, signal: ac.signal, body: bodyFor(method, path, id),
       headers: { authorization: `Bearer ${keyFor(method)}`, 'content-type': 'application/json' },
     });
@@ -60,7 +51,7 @@ describe('store scope holds for every spelling of every /stores/:id route', func
   }
 
   it('lets a scoped key reach its own store (the control)', async () => {
-    const routes = hub.hub.routes.filter((r) => r.path.startsWith('/stores/:id'));
+    const routes = hubOf().hub.routes.filter((r) => r.path.startsWith('/stores/:id'));
     expect(routes.length).to.be.greaterThan(8);
     for (const r of routes) {
       const status = await call(r.method, r.path.replace(':id', A).replace(/:(\w+)/g, 'CAM_ENTRY_01'), A);
@@ -70,20 +61,20 @@ describe('store scope holds for every spelling of every /stores/:id route', func
 
   it('never lets it reach another store, however the path is spelled', async () => {
     const leaks: string[] = [];
-    for (const r of hub.hub.routes.filter((x) => x.path.startsWith('/stores/:id'))) {
+    for (const r of hubOf().hub.routes.filter((x) => x.path.startsWith('/stores/:id'))) {
       for (const path of spellings(r.path, B)) {
         const status = await call(r.method, path, B);
         if (status < 300) leaks.push(`${r.method} ${path} → ${status}`);
       }
     }
     expect(leaks).to.deep.equal([]);
-    const layout = await (await fetch(`${hub.url}/stores/${B}/layout`, { headers: { authorization: `Bearer ${keys.root}` } })).json();
+    const layout = await (await fetch(`${hubOf().url}/stores/${B}/layout`, { headers: { authorization: `Bearer ${scoped.current.keys.root}` } })).json();
     expect(layout.name).to.equal(`original ${B}`);
   });
 
   it('rejects another store\'s events on every spelling of /events/ingest', async () => {
     for (const path of ['/events/ingest', '/EVENTS/INGEST', '/Events/Ingest/', '/events/%69ngest']) {
-      const res = await hub.post(path, { events: [makeEvent({ store_id: B })] }, { authorization: `Bearer ${keys.ingest}` });
+      const res = await hubOf().post(path, { events: [makeEvent({ store_id: B })] }, { authorization: `Bearer ${scoped.current.keys.ingest}` });
       const body = await res.json();
       expect(res.status >= 400 || body.inserted === 0, `${path} → ${res.status} ${JSON.stringify(body)}`).to.equal(true);
     }
@@ -91,15 +82,15 @@ describe('store scope holds for every spelling of every /stores/:id route', func
 
   it('lists only the stores of the key on GET /stores, in any spelling', async () => {
     for (const path of ['/stores', '/STORES', '/stores/']) {
-      const body = await (await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${keys.read}` } })).json();
+      const body = await (await fetch(`${hubOf().url}${path}`, { headers: { authorization: `Bearer ${scoped.current.keys.read}` } })).json();
       expect(body.stores.map((s: { store_id: string }) => s.store_id), path).to.deep.equal([A]);
     }
-    const all = await (await fetch(`${hub.url}/stores`, { headers: { authorization: `Bearer ${keys.root}` } })).json();
+    const all = await (await fetch(`${hubOf().url}/stores`, { headers: { authorization: `Bearer ${scoped.current.keys.root}` } })).json();
     expect(all.stores.map((s: { store_id: string }) => s.store_id)).to.include.members([A, B]);
   });
 
   it('names every store-bound route parameter :id, so the scope check sees it', () => {
-    for (const r of hub.hub.routes) {
+    for (const r of hubOf().hub.routes) {
       if (/^\/stores\/:/i.test(r.path)) expect(r.path, r.path).to.match(/^\/stores\/:id(\/|$)/);
     }
   });
