@@ -16,8 +16,7 @@ import { createEventWriter } from './ingest/event-writer.js';
 import { createIngestService } from './ingest/service.js';
 import { createCameraRepository } from './store/camera-repository.js';
 import { openDb, type Db } from './store/db.js';
-import { createEventRepository } from './store/event-repository.js';
-import { createSqliteWriter } from './store/sqlite-writer.js';
+import { openEventStore } from './store/open-event-store.js';
 import { createHubBus } from './bus.js';
 import { timeRules } from './ingest/rules.js';
 import { createKeyring } from './security/api-keys.js';
@@ -50,10 +49,8 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   const { logger } = deps;
   const db = deps.db ?? (await openDb(config.database.url, config.database.schema));
   const bus = createHubBus();
-  const repos = { events: createEventRepository(db), cameras: createCameraRepository(db) };
-  // A SQLite file gets a writer thread so HTTP/validation and commits overlap; :memory: and PostgreSQL write in-process.
-  const sqliteWriter = db.sqliteFile ? createSqliteWriter(db.sqliteFile, logger) : null;
-  const writer = createEventWriter(sqliteWriter ?? repos.events, { pipelined: !!sqliteWriter });
+  const repos = { events: await openEventStore(db, { logger }), cameras: createCameraRepository(db) };
+  const writer = createEventWriter(repos.events, { logger });
   const ingest = createIngestService({
     writer,
     logger,
@@ -72,7 +69,7 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   app.use(rateLimit({ perIp: createRateLimiter(config.security.rateLimit.ip), perKey: createRateLimiter(config.security.rateLimit.key) }));
   const routers: Router[] = [healthRoutes(health), ingestRoutes(ingest, config.ingest), openApiRoutes()];
   // --- analytics (issue 3): services and routers ---
-  const analytics = await createAnalyticsServices({ db, bus, config, logger, cameras: repos.cameras, fold: sqliteWriter?.fold });
+  const analytics = await createAnalyticsServices({ db, bus, config, logger, cameras: repos.cameras });
   routers.push(
     storeRoutes(analytics),
     posRoutes(analytics.pos, { maxBytes: config.ingest.maxBytes }),
@@ -106,9 +103,7 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
     heatmapSink,
     async close(): Promise<void> {
       await writer.idle();
-      // Leave nothing staged: tools that read the file after a clean stop see every event in events.
-      await sqliteWriter?.fold().catch((err: Error) => logger.warn({ event: 'fold_at_close_failed', err: err.message }));
-      await sqliteWriter?.close();
+      await repos.events.close();
       if (!deps.db) await db.close();
     },
   };
