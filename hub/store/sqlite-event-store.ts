@@ -93,7 +93,7 @@ export async function createSqliteEventStore(db: Db, logger: Logger): Promise<Ev
       if (rows.length === 0) return Promise.resolve([]);
       return thread ? thread.insert(rows) : withWriteTx(db, (exec) => writeEventsWith(exec, 'sqlite', rows));
     },
-    inFlightGroups: thread ? 2 : 1,
+    inFlightGroups: 1,
     async health() {
       await reads.ping();
       return { warnings };
