@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -37,7 +36,6 @@ import { createStreamRoutes } from './api/stream-routes.js';
 import { createHeatmapRepository } from './store/heatmap-repository.js';
 // --- end dashboard ---
 // --- MQTT transport (issue 4) ---
-import { loadMqttTransportConfig } from './transport/config.js';
 import { startMqttTransport, type MqttTransport } from './transport/mqtt.js';
 // --- end MQTT transport ---
 
@@ -135,7 +133,7 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
   const hub = await buildHub(config, deps);
   const tls = config.security.tls;
   const server = tls
-    ? createTlsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, hub.app.callback())
+    ? createTlsServer({ cert: tls.cert, key: tls.key }, hub.app.callback())
     : createServer(hub.app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -144,7 +142,7 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
   const httpPort = (server.address() as AddressInfo).port;
   // --- MQTT transport (issue 4): embedded broker or external-broker consumer, same ingest path as HTTP ---
   const mqtt = await startMqttTransport({
-    config: loadMqttTransportConfig(config.env),
+    config: config.mqtt,
     ingest: hub.ingest,
     statusSink: { record: (storeId, cameraId, status) => hub.repos.cameras.upsertStatus(storeId, cameraId, status) },
     heatmapSink: hub.heatmapSink, // dashboard (issue 7): store/<s>/camera/<c>/heatmap grids and backgrounds
