@@ -8,7 +8,7 @@ import { EVENT_COLUMNS, eventKey } from '../../../hub/store/event-row.js';
 import { openEventStore } from '../../../hub/store/open-event-store.js';
 import { committedMarkFile, readCommittedMark } from '../../../hub/store/sqlite-committed-mark.js';
 import { makeEvent } from '../../fixtures/events.js';
-import { captureLogger } from '../../helpers/hub.js';
+import { captureLogger, startTestHub } from '../../helpers/hub.js';
 import { rowsOf } from '../../helpers/event-rows.js';
 
 describe('SQLite event store on a file', () => {
@@ -41,6 +41,23 @@ describe('SQLite event store on a file', () => {
       expect(second.lines.some((l) => l.event === 'storage_events_lost')).to.equal(true);
     } finally {
       await second.close();
+    }
+  });
+
+  it('says so in GET /health (degraded, the warning first) on a hub started on such a file', async () => {
+    const file = join(dir, 'hub.db');
+    const first = await open(file);
+    await first.store.insert(rowsOf(makeEvent(), makeEvent()));
+    await first.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    const hub = await startTestHub({ DATABASE_URL: `sqlite:${file}` });
+    try {
+      const res = await fetch(`${hub.url}/health`);
+      const body = (await res.json()) as { status: string; warnings: string[] };
+      expect(body.status).to.equal('degraded');
+      expect(body.warnings[0]).to.match(/up to 2 acknowledged events are lost/);
+    } finally {
+      await hub.close();
     }
   });
 
