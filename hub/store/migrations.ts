@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 /**
  * Migrations live in code (not files on disk) so they run the same under tsx, in a bundle and in Docker.
  * Append new ones; never edit one that has shipped. Time columns are BIGINT epoch milliseconds (UTC).
+ * A new table: a migration at the end of this list (next number), then its SQL in a `*-repository.ts` of this
+ * folder (SQL lives only in repositories), tested on both databases (test/helpers/hub.ts, DATABASES).
  */
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -178,9 +180,29 @@ const migrations: Record<string, Migration> = {
       await knex.raw('DROP TABLE events_staged');
     },
   },
+  // Cross-camera identity: a visitor id seen by a non-entrance camera → the entrance visitor it belongs to. Kept
+  // as data of its own so stored events are never rewritten; analytics canonicalise ids through it at read time
+  // (hub/store/visitor-link-repository.ts, docs/DESIGN.md "Cross-camera identity").
+  '006_visitor_links': {
+    async up(knex) {
+      await knex.schema.createTable('visitor_links', (t) => {
+        t.string('store_id', 64).notNullable();
+        t.string('visitor_id', 64).notNullable();
+        t.string('entrance_visitor_id', 64).notNullable();
+        t.string('camera_id', 64).notNullable();
+        t.double('score').notNullable();
+        t.bigInteger('linked_at').notNullable();
+        t.primary(['store_id', 'visitor_id']);
+        t.index(['store_id', 'linked_at'], 'visitor_links_store_time');
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('visitor_links');
+    },
+  },
   // Events are written straight into events again (hub/store/event-write.ts): staged rows left by an older version
   // were acknowledged, so they move into events (keeping their ids and keys) before the table goes.
-  '006_drop_event_staging': {
+  '007_drop_event_staging': {
     async up(knex) {
       if (knex.client.config.client !== 'better-sqlite3') return;
       const cols = 'event_id, store_id, camera_id, visitor_id, event_type, ts, zone_id, dwell_ms, is_staff, confidence, queue_depth, session_seq, metadata, received_at';
