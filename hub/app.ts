@@ -23,21 +23,15 @@ import { authenticate } from './security/auth.js';
 import { cors, securityHeaders } from './security/headers.js';
 import { createRateLimiter } from './security/rate-limit.js';
 import { rateLimit } from './security/rate-limit-middleware.js';
-// --- analytics (issue 3) ---
 import { storeRoutes } from './api/store-routes.js';
 import { posRoutes } from './api/pos-routes.js';
 import { layoutRoutes } from './api/layout-routes.js';
 import { createAnalyticsServices } from './services/analytics-services.js';
-// --- end analytics ---
-// --- dashboard (issue 7) ---
 import { cameraRoutes, createHeatmapSink } from './api/camera-routes.js';
 import { dashboardRoutes, prepareDashboard } from './api/dashboard-routes.js';
 import { createStreamRoutes } from './api/stream-routes.js';
 import { createHeatmapRepository } from './store/heatmap-repository.js';
-// --- end dashboard ---
-// --- MQTT transport (issue 4) ---
 import { startMqttTransport, type MqttTransport } from './transport/mqtt.js';
-// --- end MQTT transport ---
 
 /**
  * Builds the hub without opening sockets (after koa's app.callback()/listen() split): tests drive `app.callback()`
@@ -66,22 +60,18 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   app.use(authenticate(keyringFor(config, logger)));
   app.use(rateLimit({ perIp: createRateLimiter(config.security.rateLimit.ip), perKey: createRateLimiter(config.security.rateLimit.key) }));
   const routers: Router[] = [healthRoutes(health), ingestRoutes(ingest, config.ingest), openApiRoutes()];
-  // --- analytics (issue 3): services and routers ---
   const analytics = await createAnalyticsServices({ db, bus, config, logger, cameras: repos.cameras });
   routers.push(
     storeRoutes(analytics),
     posRoutes(analytics.pos, { maxBytes: config.ingest.maxBytes }),
     layoutRoutes(analytics.layouts, { maxBytes: config.ingest.maxBytes }),
   );
-  // --- end analytics ---
-  // --- dashboard and live stream (issue 7) ---
   const stream = createStreamRoutes({ bus, metrics: analytics.metrics, logger, options: {
     debounceMs: config.dashboard.sseDebounceMs, keepaliveMs: config.dashboard.sseKeepaliveMs, retryMs: config.dashboard.sseRetryMs,
   } });
   const heatmaps = createHeatmapRepository(db);
   const heatmapSink = createHeatmapSink({ repo: heatmaps, logger, onRecorded: stream.heatmapRecorded });
   routers.push(stream.router, cameraRoutes({ repo: heatmaps, windows: analytics.metrics }), dashboardRoutes(await prepareDashboard(logger)));
-  // --- end dashboard ---
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
 
   return {
@@ -94,9 +84,9 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
     ingest,
     health,
     writer,
-    /** Analytics services (issue 3): layouts, metrics (metrics.metrics(storeId, {from, to})), anomalies, pos. */
+    /** Analytics services: layouts, metrics (metrics.metrics(storeId, {from, to})), anomalies, pos. */
     analytics,
-    /** Dashboard (issue 7): live streams (closeAll at shutdown) and the camera heatmap sink for the MQTT transport. */
+    /** Dashboard: live streams (closeAll at shutdown) and the camera heatmap sink for the MQTT transport. */
     stream,
     heatmapSink,
     async close(): Promise<void> {
@@ -123,7 +113,7 @@ export interface RunningHub {
   server: Server;
   httpPort: number;
   mqttPort: number | null;
-  /** MQTT transport (issue 4). */
+  /** The MQTT transport: embedded broker or external-broker consumer, same ingest path as HTTP. */
   mqtt: MqttTransport;
   close(): Promise<void>;
 }
@@ -140,19 +130,17 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
     server.listen(config.http.port, config.http.host, () => resolve());
   });
   const httpPort = (server.address() as AddressInfo).port;
-  // --- MQTT transport (issue 4): embedded broker or external-broker consumer, same ingest path as HTTP ---
   const mqtt = await startMqttTransport({
     config: config.mqtt,
     ingest: hub.ingest,
     statusSink: { record: (storeId, cameraId, status) => hub.repos.cameras.upsertStatus(storeId, cameraId, status) },
-    heatmapSink: hub.heatmapSink, // dashboard (issue 7): store/<s>/camera/<c>/heatmap grids and backgrounds
+    heatmapSink: hub.heatmapSink, // store/<s>/camera/<c>/heatmap grids and backgrounds
     logger: deps.logger,
   }).catch(async (err) => {
     server.close();
     await hub.close();
     throw err;
   });
-  // --- end MQTT transport ---
   let closed: Promise<void> | null = null;
   return {
     hub,
@@ -162,8 +150,8 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
     mqtt,
     close() {
       closed ??= (async () => {
-        await mqtt.close(); // MQTT transport (issue 4): stop taking messages before the DB closes
-        hub.stream.closeAll(); // dashboard (issue 7): open SSE streams would hold server.close() forever
+        await mqtt.close(); // stop taking messages before the DB closes
+        hub.stream.closeAll(); // open SSE streams would hold server.close() forever
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

@@ -5,7 +5,7 @@ import { AppError } from '../../common/errors.js';
 import { describeIssues } from '../../common/layout.js';
 import { mqttUrlSchema } from '../../common/mqtt-url.js';
 
-/** The MQTT variables of the hub (issue 4); read once from the environment the hub config already validated. */
+/** The MQTT variables of the hub; parsed with the hub's own (hub/config.ts), so one message names every bad one. */
 export const mqttEnvSchema = z.object({
   /** Port of the embedded broker; 0 = any free port (reported as mqtt_port in the hub_listening log line). */
   HUB_MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1883),
