@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError } from '../common/errors.js';
 import { describeIssues } from '../common/layout.js';
-import { DEFAULT_THRESHOLDS as ANOMALY } from './analytics/anomalies/types.js';
+import { DEFAULT_THRESHOLDS as ANOMALY, type AnomalyThresholds } from './analytics/anomalies/types.js';
 import { loadMqttTransportConfig, mqttEnvSchema, type MqttTransportConfig } from './transport/config.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -83,15 +83,7 @@ export interface HubConfig {
   };
   eventTime: { maxFutureSkewMin: number; maxEventAgeDays: number | undefined };
   /** Analytics: POS request limit and anomaly thresholds (STALE_FEED_MINUTES is `staleFeedMinutes`). */
-  analytics: {
-    posMaxRows: number;
-    queueSpikeDepth: number;
-    queueSpikeFactor: number;
-    conversionDropRatio: number;
-    conversionMinVisitors: number;
-    deadZoneMinutes: number;
-    deadZoneMinVisitors: number;
-  };
+  analytics: Omit<AnomalyThresholds, 'staleFeedMinutes'> & { posMaxRows: number };
   /** Dashboard live stream: SSE debounce, keepalive and retry, in ms. */
   dashboard: { sseDebounceMs: number; sseKeepaliveMs: number; sseRetryMs: number };
   /** MQTT: the embedded broker or an external one (hub/transport/config.ts has its variables). */

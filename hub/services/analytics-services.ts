@@ -26,7 +26,7 @@ export async function createAnalyticsServices(deps: {
   const posRepo = createPosRepository(deps.db);
   const layouts = createLayoutService({ repo: createLayoutRepository(deps.db), logger, clock });
   await layouts.init(config.storeLayoutPath);
-  const a = config.analytics;
+  const { posMaxRows, ...thresholds } = config.analytics;
   return {
     layouts,
     metrics: createMetricsService({ analytics, pos: posRepo, layouts, clock }),
@@ -36,17 +36,9 @@ export async function createAnalyticsServices(deps: {
       cameras: deps.cameras,
       layouts,
       clock,
-      thresholds: {
-        queueSpikeDepth: a.queueSpikeDepth,
-        queueSpikeFactor: a.queueSpikeFactor,
-        conversionDropRatio: a.conversionDropRatio,
-        conversionMinVisitors: a.conversionMinVisitors,
-        deadZoneMinutes: a.deadZoneMinutes,
-        deadZoneMinVisitors: a.deadZoneMinVisitors,
-        staleFeedMinutes: config.staleFeedMinutes,
-      },
+      thresholds: { ...thresholds, staleFeedMinutes: config.staleFeedMinutes },
     }),
-    pos: createPosService({ repo: posRepo, layouts, bus: deps.bus, logger, maxRows: a.posMaxRows }),
+    pos: createPosService({ repo: posRepo, layouts, bus: deps.bus, logger, maxRows: posMaxRows }),
   };
 }
 export type AnalyticsServices = Awaited<ReturnType<typeof createAnalyticsServices>>;

@@ -11,6 +11,12 @@ interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
+/** The former SQLite staging table (created by 005, dropped by 007). */
+const EVENTS_STAGED_TABLE = `CREATE TABLE events_staged (id INTEGER PRIMARY KEY AUTOINCREMENT, k INTEGER NOT NULL,
+  event_id VARCHAR(36) NOT NULL, store_id VARCHAR(64) NOT NULL, camera_id VARCHAR(64) NOT NULL, visitor_id VARCHAR(64) NOT NULL,
+  event_type VARCHAR(32) NOT NULL, ts BIGINT NOT NULL, zone_id VARCHAR(64), dwell_ms BIGINT NOT NULL, is_staff BOOLEAN NOT NULL,
+  confidence FLOAT NOT NULL, queue_depth INTEGER, session_seq INTEGER NOT NULL, metadata TEXT NOT NULL, received_at BIGINT NOT NULL)`;
+
 const migrations: Record<string, Migration> = {
   '001_events': {
     async up(knex) {
@@ -155,15 +161,12 @@ const migrations: Record<string, Migration> = {
       await knex.schema.dropTable('visitor_rollups');
     },
   },
-  // A former SQLite write path staged events in events_staged (no index) and moved them into events later; 006
+  // A former SQLite write path staged events in events_staged (no index) and moved them into events later; 007
   // removes it again. event_keys becomes a rowid table keyed on k, which stays.
   '005_sqlite_event_staging': {
     async up(knex) {
       if (knex.client.config.client !== 'better-sqlite3') return;
-      await knex.raw(`CREATE TABLE events_staged (id INTEGER PRIMARY KEY AUTOINCREMENT, k INTEGER NOT NULL,
-        event_id VARCHAR(36) NOT NULL, store_id VARCHAR(64) NOT NULL, camera_id VARCHAR(64) NOT NULL, visitor_id VARCHAR(64) NOT NULL,
-        event_type VARCHAR(32) NOT NULL, ts BIGINT NOT NULL, zone_id VARCHAR(64), dwell_ms BIGINT NOT NULL, is_staff BOOLEAN NOT NULL,
-        confidence FLOAT NOT NULL, queue_depth INTEGER, session_seq INTEGER NOT NULL, metadata TEXT NOT NULL, received_at BIGINT NOT NULL)`);
+      await knex.raw(EVENTS_STAGED_TABLE);
       // Staged ids continue the events ids: the fold keeps them, so the rollup watermark stays exact.
       await knex.raw(`INSERT INTO sqlite_sequence (name, seq) SELECT 'events_staged', COALESCE(MAX(id), 0) FROM events`);
       // event_keys as a rowid table keyed on k: one B-tree of 8-byte keys instead of a table plus a unique index.
@@ -216,10 +219,7 @@ const migrations: Record<string, Migration> = {
     },
     async down(knex) {
       if (knex.client.config.client !== 'better-sqlite3') return;
-      await knex.raw(`CREATE TABLE events_staged (id INTEGER PRIMARY KEY AUTOINCREMENT, k INTEGER NOT NULL,
-        event_id VARCHAR(36) NOT NULL, store_id VARCHAR(64) NOT NULL, camera_id VARCHAR(64) NOT NULL, visitor_id VARCHAR(64) NOT NULL,
-        event_type VARCHAR(32) NOT NULL, ts BIGINT NOT NULL, zone_id VARCHAR(64), dwell_ms BIGINT NOT NULL, is_staff BOOLEAN NOT NULL,
-        confidence FLOAT NOT NULL, queue_depth INTEGER, session_seq INTEGER NOT NULL, metadata TEXT NOT NULL, received_at BIGINT NOT NULL)`);
+      await knex.raw(EVENTS_STAGED_TABLE);
     },
   },
 };
