@@ -28,8 +28,8 @@ const unavailable = (err: unknown) => isAppError(err) && err.code === 'DB_UNAVAI
  * Each caller is answered only after its rows are durable (docs/CHOICES.md, "Ingest write path").
  *
  * A failed group never takes innocent requests with it: unless the database is unreachable, the group is retried
- * one request at a time, and a request that still fails one event at a time, so only the events the database
- * refuses fail (each with a reason), and every other event is stored.
+ * one request at a time, and a request that still fails by halves down to single events, so only the events the
+ * database refuses fail (each with a reason), and every other event is stored.
  */
 export function createEventWriter(store: Pick<EventStore, 'insert' | 'inFlightGroups'>, opts: { maxGroupEvents?: number; logger?: Logger } = {}) {
   const maxGroup = opts.maxGroupEvents ?? 20_000;
@@ -72,30 +72,39 @@ export function createEventWriter(store: Pick<EventStore, 'insert' | 'inFlightGr
     } catch (err) {
       if (unavailable(err)) for (const p of group) p.reject(err);
       else if (group.length > 1) for (const p of group) await commitGroup([p]);
-      else await commitEach(group[0]!, err);
+      else await isolate(group[0]!, err);
     }
   }
 
-  /** One request whose transaction failed: each event alone, so only those the database refuses fail. */
-  async function commitEach(p: Pending, requestErr: unknown): Promise<void> {
-    const outcomes: EventOutcome[] = [];
-    for (const e of p.events) {
-      let err = requestErr;
-      if (p.events.length > 1) {
-        try {
-          outcomes.push((await insert([e]))[0]!);
-          continue;
-        } catch (eventErr) {
-          if (unavailable(eventErr)) return p.reject(eventErr);
-          err = eventErr;
-        }
-      }
+  /**
+   * One request whose transaction failed: its halves are retried, and the halves of a half that fails, down to
+   * single events, so that k refused events among n cost O(k log n) transactions rather than n.
+   */
+  async function isolate(p: Pending, err: unknown): Promise<void> {
+    const refused = (e: StoreEvent, why: unknown): EventOutcome => {
       // Bounded: a database message may quote the whole value.
-      const message = String((err as Error)?.message ?? err).slice(0, 300);
+      const message = String((why as Error)?.message ?? why).slice(0, 300);
       opts.logger?.warn({ event: 'event_store_refused', event_id: e.event_id, err: message }, 'the database refused an event');
-      outcomes.push({ error: `the database refused this event (${(err as { code?: string })?.code ?? 'error'})` });
+      return { error: `the database refused this event (${(why as { code?: string })?.code ?? 'error'})` };
+    };
+    const attempt = async (events: StoreEvent[]): Promise<EventOutcome[]> => {
+      try {
+        return await insert(events);
+      } catch (e) {
+        return split(events, e);
+      }
+    };
+    const split = async (events: StoreEvent[], why: unknown): Promise<EventOutcome[]> => {
+      if (unavailable(why)) throw why;
+      if (events.length === 1) return [refused(events[0]!, why)];
+      const mid = events.length >> 1;
+      return [...(await attempt(events.slice(0, mid))), ...(await attempt(events.slice(mid)))];
+    };
+    try {
+      p.resolve({ outcomes: await split(p.events, err) });
+    } catch (e) {
+      p.reject(e);
     }
-    p.resolve({ outcomes });
   }
 
   return {

@@ -91,5 +91,16 @@ for (const dbCase of DATABASES) {
       // The stored copies are duplicates afterwards, as always.
       expect((await writer.write([a[0]!, b[1]!])).outcomes).to.deep.equal(['duplicate', 'duplicate']);
     });
+
+    it('finds a refused event among many by halves: a few transactions, not one per event', async () => {
+      const { store: s, log } = recorded();
+      const writer = createEventWriter(s);
+      const batch = events(64);
+      batch.splice(37, 0, refused());
+      const { outcomes } = await writer.write(batch);
+      expect(outcomes.filter((o) => o === 'stored')).to.have.length(64);
+      expect(outcomes[37]).to.have.property('error');
+      expect(log.filter((l) => l.startsWith('start')).length).to.be.at.most(1 + 2 * Math.ceil(Math.log2(65)));
+    });
   });
 }
