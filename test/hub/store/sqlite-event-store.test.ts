@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDb } from '../../../hub/store/db.js';
+import { migrationSource } from '../../../hub/store/migrations.js';
 import { EVENT_COLUMNS, eventKey } from '../../../hub/store/event-row.js';
 import { openEventStore } from '../../../hub/store/open-event-store.js';
 import { committedMarkFile, readCommittedMark } from '../../../hub/store/sqlite-committed-mark.js';
@@ -98,6 +99,23 @@ describe('SQLite event store on a file', () => {
       expect(Number(sums[0]?.n)).to.equal(3);
     } finally {
       await second.close();
+    }
+  });
+
+  it('migration 007 moves rows staged in the database itself (an older version\'s :memory: and tools) into events', async () => {
+    const db = await openDb(`sqlite:${join(dir, 'hub.db')}`);
+    try {
+      await db.knex.migrate.down({ migrationSource }); // back to the table of the former write path
+      const [row] = rowsOf(makeEvent());
+      await db.knex('events_staged').insert({ id: 7, k: eventKey(row!.event_id).toString(), ...row, is_staff: 0 });
+      await db.knex.migrate.latest({ migrationSource });
+      expect((await db.knex('events').where({ id: 7 }).first()).event_id).to.equal(row!.event_id);
+      const store = await openEventStore(db, { logger: captureLogger().logger });
+      expect(await store.insert(rowsOf(makeEvent({ event_id: row!.event_id })))).to.deep.equal(['duplicate']);
+      expect(await db.knex.schema.hasTable('events_staged')).to.equal(false);
+      await store.close();
+    } finally {
+      await db.close();
     }
   });
 });
