@@ -17,6 +17,7 @@ import { describeIssues } from '../common/layout.js';
 import { resolveBinaries } from './source/binaries.js';
 import { isLive } from './source/video-source.js';
 import type { TrackerConfig } from './tracker/byte-tracker.js';
+import { DEFAULT_DETECTOR_MODEL } from './detector/models.js';
 
 export const USAGE =
   'usage: npm run agent -- (--camera data/cameras/<cam>.json | --source <clip|rtsp://…>) [--model m.onnx] [--conf 0.1] ' +
@@ -138,7 +139,7 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
 
   const source = (values.source as string | undefined) ?? (cam ? inAssets('media', cam.source) : undefined);
   if (!source) throw new AppError('BAD_REQUEST', `--source or --camera is required (${USAGE})`);
-  const model = (values.model as string | undefined) ?? (cam?.detector.model ? inAssets('models', cam.detector.model) : assets ? join(assets, 'models', 'yolov8n_int8.onnx') : undefined);
+  const model = (values.model as string | undefined) ?? (cam?.detector.model ? inAssets('models', cam.detector.model) : assets ? join(assets, 'models', DEFAULT_DETECTOR_MODEL) : undefined);
   if (!model) throw new AppError('BAD_REQUEST', `--model is required when STORE_ASSETS_DIR is not set (${USAGE})`);
   if (!existsSync(model)) throw new AppError('BAD_REQUEST', `--model ${model}: file not found`);
   if (!isLive(source) && !existsSync(source)) throw new AppError('BAD_REQUEST', `--source ${source}: file not found`);

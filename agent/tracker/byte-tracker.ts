@@ -68,7 +68,7 @@ export const TRACKER_DEFAULTS: TrackerConfig = Object.freeze({
   trackBuffer: 30,
   frameRate: 30,
   fuseScore: true,
-  pixelIou: true,
+  pixelIou: false,
   idsAtConfirmation: true,
   matchOnPrediction: true,
 });
