@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -9,22 +7,12 @@ import { silentLogger } from '../../common/logger.js';
 import { fetchAssets, parseAssetsArgs } from '../../scripts/assets.js';
 import { ASSET_SOURCES, REPO_ASSETS_DIR, fetchVerified, findAsset, findModel, gitBlobFile, sha256File, type AssetSource } from '../../scripts/lib/assets.js';
 import { runTs } from '../../scripts/lib/child.js';
+import { serveFiles } from './serve-files.js';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const gitBlob = (b: Buffer) => createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
 
-/** A real HTTP server on 127.0.0.1:0 serving `files` (path → body) and counting requests. */
-async function serve(files: Record<string, Buffer>): Promise<{ url: string; hits: string[]; server: Server }> {
-  const hits: string[] = [];
-  const server = createServer((req, res) => {
-    hits.push(req.url!);
-    const body = files[req.url!];
-    if (!body) return void res.writeHead(404).end('not found');
-    res.writeHead(200, { 'content-length': body.length }).end(body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, server };
-}
+const serve = serveFiles;
 
 describe('npm run assets: verified downloads and asset lookup', () => {
   let dir: string;

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect } from 'chai';
@@ -10,21 +9,15 @@ import { DEFAULT_DB, parseDemoOptions } from '../../scripts/demo/options.js';
 import { choosePort, isPortFree } from '../../scripts/demo/ports.js';
 import { funnelTable, metricsTable } from '../../scripts/demo/report.js';
 import { ASSET_SOURCES, REPO_ASSETS_DIR, sha256File } from '../../scripts/lib/assets.js';
+import { serveFiles } from './serve-files.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const NOW = Date.parse('2026-03-03T04:30:00Z');
 
 /** A local HTTP server standing in for the download hosts: serves `files` at their public URL paths. */
-async function standIn(files: Record<string, Buffer>): Promise<{ origin: string; hits: string[]; server: Server }> {
-  const hits: string[] = [];
-  const server = createHttpServer((req, res) => {
-    hits.push(req.url!);
-    const body = files[req.url!];
-    if (!body) return void res.writeHead(404).end('not found');
-    res.writeHead(200, { 'content-length': body.length }).end(body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, server };
+async function standIn(files: Record<string, Buffer>) {
+  const { url, hits, server } = await serveFiles(files);
+  return { origin: url, hits, server };
 }
 
 function runDemo(args: string[], env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
