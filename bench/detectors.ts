@@ -1,8 +1,9 @@
 /**
- * npm run bench:detectors [-- --models a.onnx,b.onnx] [--threads 1,2] [--live-frames 300] [--run-frames 30]
- *                          [--no-accuracy] [--json out.json]
+ * npm run bench:detectors [-- --models a.onnx,b.onnx] [--threads 1,2] [--sizes 320,416,640] [--live-frames 300]
+ *                          [--run-frames 30] [--no-accuracy] [--json out.json]
  * Every detector found in $STORE_ASSETS_DIR/models and ./assets/models, side by side on the shared clips:
- *  - ms/frame of `session.run` alone (the ceiling), per intra-op thread count, on real preprocessed frames;
+ *  - ms/frame of `session.run` alone (the ceiling), per intra-op thread count and, for models with dynamic axes,
+ *    per input size (`--sizes`), on real preprocessed frames;
  *  - pipeline fps and CPU per live 10 fps camera (node + ffmpeg CPU seconds per second of video) with
  *    detect-every 2 and the motion gate, and the ratio pipeline fps / ceiling fps of the same run;
  *  - accuracy of the tracks against every truth file of test/fixtures/truth/*-detection.json (deployed
@@ -57,8 +58,10 @@ async function findDetectors(dirs: string[], only?: string[]): Promise<{ path: s
 }
 
 /** session.run alone over real frames of the live clip, two passes after a warm-up: ms per frame. */
-async function runMs(model: string, threads: number, clip: string, frames: number): Promise<number> {
-  const det = await createDetector({ modelPath: model, threads });
+type Size = { width: number; height: number } | undefined;
+
+async function runMs(model: string, threads: number, clip: string, frames: number, size: Size): Promise<number> {
+  const det = await createDetector({ modelPath: model, threads, ...(size ? { inputSize: size } : {}) });
   const src = await openSource({ input: clip, inputWidth: det.inputWidth, inputHeight: det.inputHeight, letterboxAlign: det.spec.letterboxAlign, ...resolveBinaries(process.env) });
   const tensors: Float32Array[] = [];
   for await (const f of src.frames()) if (f.index % 10 === 0 && tensors.push(det.toTensor(f.rgb)) >= frames) break;
@@ -72,10 +75,10 @@ async function runMs(model: string, threads: number, clip: string, frames: numbe
 }
 
 /** The pipeline as a live 10 fps camera would run it (detect-every 2, motion gate), as fast as it goes. */
-async function live(model: string, threads: number, clip: string, maxFrames: number) {
+async function live(model: string, threads: number, clip: string, maxFrames: number, size: Size) {
   const c0 = cpuS();
   const k0 = childCpuS();
-  const p = createPipeline({ source: clip, modelPath: model, threads, detectEvery: 2, motionGate: true, logger: silentLogger(), ...resolveBinaries(process.env) });
+  const p = createPipeline({ source: clip, modelPath: model, threads, detectEvery: 2, motionGate: true, logger: silentLogger(), ...(size ? { inputSize: size } : {}), ...resolveBinaries(process.env) });
   let n = 0;
   for await (const _ of p.frames()) if (++n >= maxFrames) break;
   await p.close();
@@ -102,7 +105,7 @@ async function main(argv: string[]): Promise<void> {
   const { values: a } = parseArgs({
     args: argv,
     options: {
-      models: { type: 'string' }, threads: { type: 'string', default: '1,2' }, 'live-frames': { type: 'string', default: '300' },
+      models: { type: 'string' }, threads: { type: 'string', default: '1,2' }, sizes: { type: 'string', default: '320,416,640' }, 'live-frames': { type: 'string', default: '300' },
       'run-frames': { type: 'string', default: '30' }, 'no-accuracy': { type: 'boolean', default: false }, json: { type: 'string' },
     },
   });
@@ -112,16 +115,21 @@ async function main(argv: string[]): Promise<void> {
   const threadsList = a.threads.split(',').map(Number);
   if (threadsList.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`--threads must be a list of positive integers, got "${a.threads}"`);
   const [liveFrames, runFrames] = [Number(a['live-frames']), Number(a['run-frames'])];
+  const sizes = a.sizes.split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 32 || n % 32 !== 0)) throw new Error(`--sizes must be multiples of 32, got "${a.sizes}"`);
   const models = await findDetectors(dirs, a.models?.split(','));
   if (!models.length) throw new Error(`no detector model in ${dirs.map((d) => join(d, 'models')).join(' or ')} (npm run assets)`);
   const rows: Record<string, unknown>[] = [];
   for (const m of models) {
-    for (const threads of threadsList) {
+    // A fixed input size is the model's; dynamic axes are tried at every --sizes value.
+    const sizeList: Size[] = m.spec.fixedInput ? [undefined] : sizes.map((n) => ({ width: n, height: n }));
+    for (const size of sizeList) for (const threads of threadsList) {
       const loadBefore = load();
-      const ms = await runMs(m.path, threads, liveClip, runFrames);
-      const l = await live(m.path, threads, liveClip, liveFrames);
+      const ms = await runMs(m.path, threads, liveClip, runFrames, size);
+      const l = await live(m.path, threads, liveClip, liveFrames, size);
+      const input = size ? `${size.width}x${size.height}` : `${m.spec.inputWidth}x${m.spec.inputHeight} (fixed)`;
       const row = {
-        model: basename(m.path), head: m.spec.head, input: `${m.spec.inputWidth}x${m.spec.inputHeight}`, threads, runMs: round(ms), ceilingFps: round(1000 / ms),
+        model: basename(m.path), head: m.spec.head, input, threads, runMs: round(ms), ceilingFps: round(1000 / ms),
         pipelineFps: round(l.fps), inferred: `${l.inferred}/${l.frames}`, ratioToCeiling: round(l.fps / (1000 / ms), 2), coresPerLiveCamera: round(l.coresPerCamera, 2), load: `${loadBefore}→${load()}`,
       };
       console.log(JSON.stringify(row));
