@@ -31,7 +31,7 @@ function asFrame(img: { width: number; height: number; data: Uint8Array }, inW: 
   return { index: 0, timestampMs: 0, sourceWidth: srcW, sourceHeight: srcH, rgb, letterbox: { scale: lb.scale, padX: lb.padX, padY: lb.padY, inputWidth: inW, inputHeight: inH } };
 }
 
-describe('agent/heatmap on real footage (ffmpeg + YOLOv8n): the published background holds no person', function () {
+describe('agent/heatmap on real footage (ffmpeg + the default detector): the published background holds no person', function () {
   this.timeout(180_000);
   let detector: Detector | null = null;
 
