@@ -41,3 +41,20 @@ export interface CameraStatus {
   agent_version: string;
   [extra: string]: unknown;
 }
+
+/**
+ * Retained layout of one camera (the store's whole layout, common/layout.ts), published by the hub only, on
+ * start and on every PUT /stores/:id/layout; the camera's agent applies it between frames. An empty retained
+ * payload clears it (the camera left the layout). Kept apart from TopicKind: agents never publish it.
+ */
+export function configTopic(storeId: string, cameraId: string): string {
+  return `store/${storeId}/camera/${cameraId}/config`;
+}
+
+const CONFIG_TOPIC_RE = /^store\/([^/]+)\/camera\/([^/]+)\/config$/;
+
+/** Store and camera of a config topic; null for any other topic. */
+export function parseConfigTopic(topic: string): { storeId: string; cameraId: string } | null {
+  const m = CONFIG_TOPIC_RE.exec(topic);
+  return m ? { storeId: m[1]!, cameraId: m[2]! } : null;
+}

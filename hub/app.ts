@@ -41,6 +41,7 @@ import { createHeatmapRepository } from './store/heatmap-repository.js';
 // --- MQTT transport (issue 4) ---
 import { loadMqttTransportConfig } from './transport/config.js';
 import { startMqttTransport, type MqttTransport } from './transport/mqtt.js';
+import { startLayoutFeed } from './transport/layout-feed.js';
 // --- end MQTT transport ---
 
 /**
@@ -133,6 +134,8 @@ export interface RunningHub {
   mqttPort: number | null;
   /** MQTT transport (issue 4). */
   mqtt: MqttTransport;
+  /** Retained layouts on the cameras' config topics. */
+  layoutFeed: ReturnType<typeof startLayoutFeed>;
   close(): Promise<void>;
 }
 
@@ -160,6 +163,8 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
     await hub.close();
     throw err;
   });
+  // Layouts reach the agents as retained config messages (hub/transport/layout-feed.ts).
+  const layoutFeed = startLayoutFeed({ layouts: hub.analytics.layouts, publish: mqtt.publishRetained, logger: deps.logger });
   // --- end MQTT transport ---
   let closed: Promise<void> | null = null;
   return {
@@ -168,8 +173,11 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
     httpPort,
     mqttPort: mqtt.mqttPort,
     mqtt,
+    layoutFeed,
     close() {
       closed ??= (async () => {
+        layoutFeed.stop();
+        await layoutFeed.idle();
         await mqtt.close(); // MQTT transport (issue 4): stop taking messages before the DB closes
         hub.stream.closeAll(); // dashboard (issue 7): open SSE streams would hold server.close() forever
         await new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@ import { idSchema, type StoreEvent } from '../../common/event.js';
 import { AppError } from '../../common/errors.js';
 import { describeIssues } from '../../common/layout.js';
 import type { Logger } from '../../common/logger.js';
-import { cameraTopic } from '../../common/topics.js';
+import { cameraTopic, configTopic } from '../../common/topics.js';
 import { createBatcher } from './batcher.js';
 import { buildStatus, startHeartbeat, type PipelineStats } from './heartbeat.js';
 import { openSpool } from './spool.js';
@@ -33,7 +33,12 @@ const optionsSchema = z.object({
   password: z.string().optional(),
   agentVersion: z.string().default(AGENT_VERSION),
 });
-export type PublisherOptions = z.input<typeof optionsSchema> & { logger: Logger; timers?: Timers };
+export type PublisherOptions = z.input<typeof optionsSchema> & {
+  logger: Logger;
+  timers?: Timers;
+  /** Called with each retained/new message on this camera's config topic (its layout, pushed by the hub). */
+  onConfig?: (payload: Buffer) => void;
+};
 
 export interface PublisherStats {
   connected: boolean;
@@ -95,6 +100,16 @@ export function createPublisher(options: PublisherOptions) {
     log.info({ event: 'broker_connected', spool_batches: d.batches, spool_events: d.events }, d.batches > 0 ? 'connected; replaying the spool' : 'connected');
     sendStatus();
     pump();
+    // Clean sessions forget subscriptions, so subscribe on every connect; the retained layout arrives at once.
+    if (options.onConfig) {
+      client.subscribe(configTopic(o.storeId, o.cameraId), { qos: 1 }, (err, granted) => {
+        const refused = err || granted?.some((g) => g.qos === 128);
+        if (refused) log.warn({ event: 'config_subscribe_refused', err: err?.message }, 'cannot read the layout from the hub; the local layout file stays in use');
+      });
+    }
+  });
+  client.on('message', (topic, payload) => {
+    if (topic === configTopic(o.storeId, o.cameraId)) options.onConfig?.(payload);
   });
   client.on('offline', () => log.warn({ event: 'broker_unreachable', spool_events: spool.depth().events }, 'broker unreachable; spooling to disk'));
   client.on('error', (err) => log.error({ event: 'mqtt_error', err: err.message }, 'mqtt error'));

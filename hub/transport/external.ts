@@ -72,6 +72,10 @@ export async function startExternalConsumer(opts: ExternalConsumerOptions) {
   await subscribed;
   return {
     connected: () => client.connected,
+    /** Retained QoS 1 publish with the hub's own login (layouts on config topics; the broker's ACL must allow it). */
+    async publishRetained(topic: string, payload: string): Promise<void> {
+      await client.publishAsync(topic, payload, { qos: 1, retain: true });
+    },
     async close(): Promise<void> {
       // A clean DISCONNECT keeps the persistent session: messages keep queuing for this replica.
       await client.endAsync(false);
