@@ -1,5 +1,6 @@
 import { getImageUrl, getJson, HttpError, setApiKey, streamUrl, type Anomaly, type CameraGrid, type CameraHealth, type Funnel, type Layout, type StoreMetrics, type ZoneHeat } from './api.js';
 import { renderCameraView } from './camera-view.js';
+import { isCalibrateRoute, startCalibration } from './calibrate/page.js';
 import { byId, el } from './dom.js';
 import { renderFloorPlan } from './floor-plan.js';
 import { createHourlyChart } from './hourly-chart.js';
@@ -186,4 +187,6 @@ window.setInterval(() => {
   if (ui.range.value === 'last_hour') void guarded(applyWindow);
 }, 60_000);
 
-void guarded(start);
+// /#/calibrate is the camera calibration editor (calibrate/page.ts); anything else is the dashboard.
+window.addEventListener('hashchange', () => location.reload());
+void guarded(isCalibrateRoute() ? startCalibration : start);
