@@ -7,6 +7,7 @@ import type { Logger } from '../common/logger.js';
 import { createBehaviour, type Behaviour } from './behaviour/index.js';
 import { createOsnetEmbedder } from './behaviour/reid/osnet.js';
 import { parseLayoutMessage } from './layout-update.js';
+import { createLivePositions } from './live-positions.js';
 import type { AgentConfig } from './config.js';
 import { createCameraHeatmap } from './heatmap/camera-heatmap.js';
 import type { Pipeline } from './pipeline.js';
@@ -59,6 +60,15 @@ export async function runCameraAgent(cfg: AgentConfig, rt: AgentRuntime, deps: C
   let store = storeOf(cfg);
   let applied = store ? JSON.stringify(store) : '';
   let behaviour: Behaviour | null = null;
+  const live = createLivePositions({ now: Date.now });
+  const onWatch = (payload: Buffer): void => {
+    try {
+      live.setWatch(payload);
+      log.info({ event: 'live_watch', watched: live.watched() }, live.watched() ? 'a calibration page watches: sending positions' : 'nobody watches: positions stopped');
+    } catch (err) {
+      log.warn({ event: 'watch_refused', err: (err as Error).message.slice(0, 300) }, 'watch message refused');
+    }
+  };
   const onConfig = (payload: Buffer): void => {
     try {
       const next = parseLayoutMessage(payload, store!.store_id, cfg.cameraId!);
@@ -85,6 +95,7 @@ export async function runCameraAgent(cfg: AgentConfig, rt: AgentRuntime, deps: C
           password: rt.mqttPassword,
           logger: log,
           onConfig,
+          onWatch,
         })
       : null;
   const sinks: EventSinks = { publisher, out: cfg.out && store ? createWriteStream(cfg.out) : null };
@@ -104,6 +115,8 @@ export async function runCameraAgent(cfg: AgentConfig, rt: AgentRuntime, deps: C
         const out = await behaviour.onFrame(tf);
         events += out.length;
         await emit(sinks, out);
+        const positions = publisher ? live.onFrame(tf, out) : null;
+        if (positions) publisher!.publishSide('live', positions);
       }
       for (const msg of heatmap?.onFrame(tf) ?? []) publisher!.publishSide('heatmap', msg);
       const now = Date.now();

@@ -34,6 +34,8 @@ import { createStreamRoutes } from './api/stream-routes.js';
 import { createHeatmapRepository } from './store/heatmap-repository.js';
 import { startMqttTransport, type MqttTransport } from './transport/mqtt.js';
 import { startLayoutFeed } from './transport/layout-feed.js';
+import { liveRoutes } from './api/live-routes.js';
+import { createLiveRelay, LIVE_DEFAULTS } from './services/live-relay.js';
 
 /**
  * Builds the hub without opening sockets (after koa's app.callback()/listen() split): tests drive `app.callback()`
@@ -74,6 +76,10 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   const heatmaps = createHeatmapRepository(db);
   const heatmapSink = createHeatmapSink({ repo: heatmaps, logger, onRecorded: stream.heatmapRecorded });
   routers.push(stream.router, cameraRoutes({ repo: heatmaps, windows: analytics.metrics }), dashboardRoutes(await prepareDashboard(logger)));
+  // Calibration page: live positions of a watched camera (hub/services/live-relay.ts).
+  const liveRelay = createLiveRelay({ logger, options: LIVE_DEFAULTS });
+  const live = liveRoutes({ layouts: analytics.layouts, relay: liveRelay, keepaliveMs: config.dashboard.sseKeepaliveMs, retryMs: config.dashboard.sseRetryMs });
+  routers.push(live.router);
   for (const router of routers) app.use(enforceStoreScope(router).routes()).use(router.allowedMethods());
 
   return {
@@ -91,6 +97,9 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
     /** Dashboard: live streams (closeAll at shutdown) and the camera heatmap sink for the MQTT transport. */
     stream,
     heatmapSink,
+    /** Calibration page: live positions relay (attached to the broker in startHub) and its SSE streams. */
+    liveRelay,
+    live,
     async close(): Promise<void> {
       await writer.idle();
       await repos.events.close();
@@ -139,6 +148,7 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
     ingest: hub.ingest,
     statusSink: { record: (storeId, cameraId, status) => hub.repos.cameras.upsertStatus(storeId, cameraId, status) },
     heatmapSink: hub.heatmapSink, // store/<s>/camera/<c>/heatmap grids and backgrounds
+    liveSink: hub.liveRelay, // store/<s>/camera/<c>/live positions, relayed to calibration pages
     logger: deps.logger,
   }).catch(async (err) => {
     server.close();
@@ -147,6 +157,7 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
   });
   // Layouts reach the agents as retained config messages (hub/transport/layout-feed.ts).
   const layoutFeed = startLayoutFeed({ layouts: hub.analytics.layouts, publish: mqtt.publishRetained, logger: deps.logger });
+  hub.liveRelay.attach(mqtt.publishRetained);
   let closed: Promise<void> | null = null;
   return {
     hub,
@@ -161,6 +172,7 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
         await layoutFeed.idle();
         await mqtt.close(); // stop taking messages before the DB closes
         hub.stream.closeAll(); // open SSE streams would hold server.close() forever
+        hub.live.closeAll();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

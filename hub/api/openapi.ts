@@ -61,6 +61,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
       '/stores/{id}/stream': storeGet('Server-Sent Events: live metrics'),
       '/stores/{id}/cameras/{cam}/heatmap': storeGet('Occupancy grid of a camera', [camId, ...window]),
       '/stores/{id}/cameras/{cam}/background': storeGet('People-free background frame of a camera', [camId]),
+      '/stores/{id}/cameras/{cam}/live': storeGet('Server-Sent Events: live tracked positions (ids and anchor points, no pixels) while open', [camId]),
       '/stores/{id}/layout': {
         get: { summary: 'The store layout', parameters: [storeId], responses: { '200': { description: 'OK' }, ...errors(401, 403, 404) } },
         put: { summary: 'Replace the store layout', parameters: [storeId], responses: { '200': { description: 'OK' }, ...errors(400, 401, 403, 415) } },

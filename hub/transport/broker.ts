@@ -4,7 +4,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../../common/logger.js';
 import { parseTopic } from '../../common/topics.js';
 import { createLoginGuard, DEFAULT_LOGIN_GUARD, verifyConstantCost, type LoginGuard } from '../security/login-guard.js';
-import { isConfigTopic, MAX_RETAINED_TOPICS, mayPublish, mayRetain, maySubscribe, mayUseClientId } from './acl.js';
+import { isHubTopic, MAX_RETAINED_TOPICS, mayPublish, mayRetain, maySubscribe, mayUseClientId } from './acl.js';
 import { RetryLater, type MessageHandler } from './message-handler.js';
 import { limitPacketSize } from './packet-guard.js';
 import type { MqttUser, UsersFile } from './users.js';
@@ -97,11 +97,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions) {
         }
       }
       if (topic.startsWith('$SYS')) return done(new Error('$SYS is read-only'));
-      // Layouts reach agents here; the hub publishes them through the broker object, never as a client.
-      if (isConfigTopic(topic)) {
+      // Layouts and watch flags reach agents here; the hub publishes them through the broker object, never as a client.
+      if (isHubTopic(topic)) {
         refused += 1;
-        log.warn({ event: 'mqtt_publish_refused', client_id: client?.id, topic: topic.slice(0, 200), reason: 'config topics are written by the hub only' }, 'publish refused: config topic');
-        return done(new Error('config topics are written by the hub only'));
+        log.warn({ event: 'mqtt_publish_refused', client_id: client?.id, topic: topic.slice(0, 200), reason: 'config/watch topics are written by the hub only' }, 'publish refused: hub topic');
+        return done(new Error('config/watch topics are written by the hub only'));
       }
       if (packet.retain) {
         const bytes = (packet.payload as Buffer).length;

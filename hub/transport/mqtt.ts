@@ -2,7 +2,7 @@ import type { Logger } from '../../common/logger.js';
 import { startEmbeddedBroker } from './broker.js';
 import type { MqttTransportConfig } from './config.js';
 import { startExternalConsumer } from './external.js';
-import { createMessageHandler, type CameraStatusSink, type HeatmapSink, type IngestLike, type TransportStats } from './message-handler.js';
+import { createMessageHandler, type CameraStatusSink, type HeatmapSink, type IngestLike, type LiveSink, type TransportStats } from './message-handler.js';
 import { loadUsersFile } from './users.js';
 
 export interface MqttTransport {
@@ -24,6 +24,7 @@ export async function startMqttTransport(opts: {
   ingest: IngestLike;
   statusSink?: CameraStatusSink;
   heatmapSink?: HeatmapSink;
+  liveSink?: LiveSink;
   logger: Logger;
 }): Promise<MqttTransport> {
   const { config, logger } = opts;

@@ -8,7 +8,7 @@ import { storeLayoutSchema, type StoreLayout } from '../../../common/layout.js';
 import { silentLogger } from '../../../common/logger.js';
 import { configTopic } from '../../../common/topics.js';
 import { createPublisher } from '../../../agent/publisher/publisher.js';
-import { maySubscribe } from '../../../hub/transport/acl.js';
+import { mayPublish, maySubscribe } from '../../../hub/transport/acl.js';
 import { hashPassword } from '../../../hub/transport/users.js';
 import { startTestHub, type TestHub } from '../../helpers/hub.js';
 
@@ -150,5 +150,9 @@ describe('hub/transport/layout-feed: layouts reach agents as retained config mes
     expect(maySubscribe(user, 'store/S/camera/C1/+')).to.equal(false);
     expect(maySubscribe(user, 'store/S/camera/+/status')).to.equal(true);
     expect(maySubscribe({ ...user, camera_ids: ['*'] }, 'store/S/camera/C9/config')).to.equal(true);
+    expect(maySubscribe(user, 'store/S/camera/C1/watch')).to.equal(true);
+    expect(maySubscribe(user, 'store/S/camera/C2/watch')).to.equal(false);
+    expect(mayPublish(user, 'store/S/camera/C1/live').ok).to.equal(true);
+    expect(mayPublish(user, 'store/S/camera/C1/watch').ok).to.equal(false);
   });
 });
