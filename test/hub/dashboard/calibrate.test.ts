@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { cameraTopic, configTopic } from '../../../common/topics.js';
+import { cameraTopic, configTopic, hubTopic } from '../../../common/topics.js';
 import { resolveBinaries } from '../../../agent/source/binaries.js';
 import { appendKey, createApiKey } from '../../../hub/security/api-keys.js';
 import { startTestHub, type TestHub } from '../../helpers/hub.js';
@@ -145,6 +145,18 @@ describe('calibration page in a real browser (Chromium via playwright-core)', fu
       // The retained config message the camera's agent reads carries the same layout.
       const retained = JSON.parse(await configSeen);
       expect(retained.cameras[0].zones[0].polygon).to.deep.equal(poly);
+
+      // Live dots: the open page raised the camera's watch flag; positions sent as the agent does appear as dots,
+      // and the fired events flash the zone and the door line.
+      const watchFlag = new Promise<string>((resolve) => client.on('message', (t, p) => t === hubTopic(STORE, 'CAM_DOOR', 'watch') && p.length > 0 && resolve(p.toString())));
+      await client.subscribeAsync(hubTopic(STORE, 'CAM_DOOR', 'watch'), { qos: 1 });
+      expect(JSON.parse(await watchFlag)).to.have.keys('ttl_ms', 'max_hz');
+      const live = (tracks: [number, number, number][], fired: { type: string; zone_id: string | null }[]) =>
+        client.publishAsync(cameraTopic(STORE, 'CAM_DOOR', 'live'), JSON.stringify({ ts: Date.now(), tracks: tracks.map(([id, x, y]) => ({ id, x, y })), fired }), { qos: 0 });
+      await live([[4, 0.35, 0.45], [9, 0.5, 0.85]], []);
+      await page.waitForSelector('#cal-canvas[data-dots="2"]');
+      await live([[4, 0.37, 0.47], [9, 0.5, 0.78]], [{ type: 'ZONE_ENTER', zone_id: 'ZONE_1' }, { type: 'ENTRY', zone_id: null }]);
+      await page.waitForFunction(() => /zone:0/.test(document.querySelector<HTMLElement>('#cal-canvas')!.dataset.flashing ?? '') && /line:0/.test(document.querySelector<HTMLElement>('#cal-canvas')!.dataset.flashing ?? ''));
       await page.screenshot({ path: join(ARTIFACTS, 'calibrate.png') });
 
       const phone = await browser!.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });

@@ -69,7 +69,7 @@ export function drawScene(ctx: CanvasRenderingContext2D, s: Scene): void {
     const colour = s.errors.has(key) ? ERROR : ZONE_COLOURS[info?.type ?? ''] ?? '#ffffff';
     const sel = s.selection?.kind === 'zone' && s.selection.index === i;
     path(z.polygon, true);
-    ctx.fillStyle = flashing(key) ? 'rgba(255,255,255,0.45)' : sel ? 'rgba(255,255,255,0.18)' : 'rgba(0,0,0,0.12)';
+    ctx.fillStyle = flashing(key) ? `${colour}88` : sel ? 'rgba(255,255,255,0.18)' : 'rgba(0,0,0,0.12)';
     ctx.fill();
     ctx.lineWidth = (sel ? 3 : 2) * unit;
     ctx.strokeStyle = colour;

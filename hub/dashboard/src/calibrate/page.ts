@@ -11,6 +11,7 @@ import {
   type EditLayout, type Pt, type Selection, type ShapeKey,
 } from './model.js';
 import { putLayout } from './save.js';
+import { watchLive } from './live-dots.js';
 import './calibrate.css';
 
 type Mode = 'select' | 'line' | 'zone';
@@ -57,6 +58,7 @@ export async function startCalibration(): Promise<void> {
     draftLine: null as [Pt, Pt] | null,
     draftZone: [] as Pt[],
     errors: new Map<ShapeKey, string[]>(),
+    live: null as ReturnType<typeof watchLive> | null,
   };
   const cam = () => st.layout!.cameras[st.ci]!;
   const view = () => ({ w: canvas.width, h: canvas.height, scale: canvas.width / canvas.getBoundingClientRect().width || 1 });
@@ -69,10 +71,12 @@ export async function startCalibration(): Promise<void> {
 
   function render(): void {
     if (!st.layout) return;
-    const scene: Scene = { img: st.img, cam: cam(), storeZones: st.layout.zones, selection: st.selection, draftLine: st.draftLine, draftZone: st.draftZone, errors: st.errors, dots: [], flashes: new Map(), now: Date.now(), pxPerCss: view().scale };
+    const scene: Scene = { img: st.img, cam: cam(), storeZones: st.layout.zones, selection: st.selection, draftLine: st.draftLine, draftZone: st.draftZone, errors: st.errors, dots: st.live?.dots() ?? [], flashes: st.live?.flashes() ?? new Map(), now: Date.now(), pxPerCss: view().scale };
     drawScene(canvas.getContext('2d')!, scene);
     canvas.dataset.lines = String(cam().door_lines.length);
     canvas.dataset.zones = String(cam().zones.length);
+    canvas.dataset.dots = String(scene.dots.length);
+    canvas.dataset.flashing = [...scene.flashes].filter(([, t]) => t > scene.now).map(([k]) => k).join(' ');
     for (const b of modeBtns) b.setAttribute('aria-pressed', String(b.dataset.mode === st.mode));
     finishBtn.hidden = st.mode !== 'zone';
     renderErrors();
@@ -241,6 +245,14 @@ export async function startCalibration(): Promise<void> {
     canvas.width = st.img?.naturalWidth || 640;
     canvas.height = st.img?.naturalHeight || 360;
     root.dataset.background = st.img ? 'yes' : 'no';
+    // Watching the camera's live positions is what asks its agent to send them; one stream per open page.
+    st.live?.close();
+    st.live = watchLive(
+      `/stores/${encodeURIComponent(st.layout!.store_id)}/cameras/${encodeURIComponent(c.camera_id)}/live`,
+      (zoneId) => cam().zones.findIndex((z) => z.zone_id === zoneId),
+      () => cam().door_lines.length,
+      render,
+    );
     renderProps();
     render();
   }
