@@ -193,7 +193,7 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
   }
 
   /** Swaps the pending layout in; a removed zone's open stays become ZONE_EXIT drafts (released as usual). */
-  function switchLayout(next: StoreLayout): void {
+  function switchLayout(next: StoreLayout, nowMs: number): void {
     const nextCamera = resolveCamera(next, camera.camera_id);
     // Exits are drafted while the old zone list and names still resolve the zone (queue abandon, sku_zone).
     for (const { trackId, transition } of zones.setZones(nextCamera.zones)) {
@@ -205,13 +205,13 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
     camera = nextCamera;
     hasDoors = camera.door_lines.length > 0;
     zoneInfo = new Map(store.zones.map((z) => [z.zone_id, z]));
-    logger.info({ event: 'layout_applied', door_lines: camera.door_lines.length, zones: camera.zones.length }, 'new layout applied between frames');
+    logger.info({ event: 'layout_applied', frame_ts: nowMs, door_lines: camera.door_lines.length, zones: camera.zones.length }, 'new layout applied between frames');
   }
 
   async function step(f: TrackedFrame): Promise<StoreEvent[]> {
     const now = f.frame.timestampMs;
     if (pending) {
-      switchLayout(pending);
+      switchLayout(pending, now);
       pending = null;
     }
     const { sourceWidth: w, sourceHeight: h } = f.frame;
