@@ -1,8 +1,8 @@
-import { PassThrough } from 'node:stream';
 import { Router } from '@koa/router';
 import { AppError } from '../../common/errors.js';
 import { findCamera, type StoreLayout } from '../../common/layout.js';
 import type { LiveRelay } from '../services/live-relay.js';
+import { openEventStream } from './sse.js';
 import { sseFrame } from './stream-routes.js';
 
 /**
@@ -18,15 +18,7 @@ export function liveRoutes(deps: { layouts: { require(storeId: string): StoreLay
     if (!findCamera(deps.layouts.require(storeId), cameraId)) {
       throw new AppError('NOT_FOUND', `store ${storeId} has no camera ${cameraId} in its layout`, { camera_id: cameraId });
     }
-    const body = new PassThrough();
-    ctx.req.socket.setTimeout(0);
-    ctx.req.socket.setNoDelay(true);
-    ctx.status = 200;
-    ctx.type = 'text/event-stream';
-    ctx.set('Cache-Control', 'no-cache, no-transform');
-    ctx.set('X-Accel-Buffering', 'no');
-    ctx.set('Connection', 'close');
-    ctx.body = body;
+    const body = openEventStream(ctx);
     let closed = false;
     const write = (s: string) => {
       if (!closed) body.write(s);

@@ -3,6 +3,8 @@
  * common/layout.ts), hit testing, snapping, the door line's hysteresis band and inside arrow, and mapping the
  * hub's validation message back to the shapes it names. No DOM: unit-tested in Node.
  */
+import { pointInPolygon } from '../../../../agent/behaviour/geometry.js';
+
 export type Pt = [number, number];
 
 export interface DoorLine {
@@ -103,15 +105,6 @@ function segDistPx(p: Pt, a: Pt, b: Pt, v: View): number {
   return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
 }
 
-export function pointInPolygon(p: Pt, poly: readonly Pt[]): boolean {
-  let inside = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i]!;
-    const [xj, yj] = poly[j]!;
-    if (yi > p[1] !== yj > p[1] && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
 
 /** What is under the pointer: handles (line ends, vertices) first, then lines, then zone interiors. */
 export function hit(cam: CameraLayout, p: Pt, v: View, tolPx = 12): Selection {

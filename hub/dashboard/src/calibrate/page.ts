@@ -4,6 +4,7 @@
  * the layout to the camera's agent (retained config message), which applies it between frames.
  */
 import { getImageUrl, getJson, HttpError } from '../api.js';
+import { loadImage } from '../camera-view.js';
 import { el } from '../dom.js';
 import { drawScene, type Scene } from './draw.js';
 import {
@@ -285,14 +286,5 @@ export async function startCalibration(): Promise<void> {
   function showError(err: unknown): void {
     status.textContent = err instanceof HttpError ? `${err.status}: ${err.message}` : String(err);
   }
-}
-
-function loadImage(url: string): Promise<HTMLImageElement | null> {
-  return new Promise((resolve) => {
-    const img = new Image();
-    img.onload = () => resolve(img);
-    img.onerror = () => resolve(null);
-    img.src = url;
-  });
 }
 
