@@ -1,23 +1,27 @@
 /**
- * Zone presence per track: ZONE_ENTER after `enter_frames` consecutive frames with the anchor inside,
- * ZONE_EXIT after `exit_frames` consecutive frames outside, both back-dated to the first frame of the run that
- * confirmed them so dwell is measured from the first foot in to the first foot out.
+ * Zone presence per track, with hysteresis in space and time (the zone's counterpart of the door line's band).
+ * A visit starts once the anchor has stayed inside the polygon shrunk by the zone's band for `enter_ms`, and ends
+ * once it has stayed outside the polygon grown by the band for `exit_ms`; an anchor within the band never starts
+ * nor ends a visit, so where exactly a border sits within the band does not change what a standing person does.
+ * ZONE_ENTER is back-dated to the first anchor of the run that confirmed it, ZONE_EXIT to the first anchor outside
+ * the grown polygon, so dwell is measured from the first step in to the first step out.
  */
 import type { CameraZone } from '../../common/layout.js';
 import { startDwell, takeDueDwell, type DwellSchedule } from './dwell.js';
-import { pointInPolygon } from './geometry.js';
-import type { TrackPart } from './track-part.js';
+import { signedDistance } from './geometry.js';
+import { mapTrackPart, type TrackPart } from './track-part.js';
+import { resolveZoneRules, runLasted, type ZoneRules } from './zone-rules.js';
 
 const EDGE = 1 - 1e-6;
 
 export interface ZoneStay {
   zone: CameraZone;
   inside: boolean;
-  /** Consecutive frames on the other side of the current state, and when that run started. */
-  run: number;
-  runStartMs: number;
+  /** First anchor of the current run on the other side of the state (null: no run). */
+  runStartMs: number | null;
   /** Set while inside. */
   enteredMs: number;
+  /** Last anchor within the grown polygon. */
   lastInsideMs: number;
   dwell: DwellSchedule | null;
 }
@@ -39,17 +43,18 @@ export interface ZoneTracker extends TrackPart {
   /**
    * Swaps in a new zone list between frames (a calibration pushed live). A zone kept by id keeps each track's
    * stay (inside, dwell schedule) with the new polygon and counts, so a person still inside stays in and one the
-   * new polygon leaves out exits after the usual `exit_frames`; a new zone starts outside for everyone; a removed
+   * new polygon leaves out exits after the usual `exit_ms` (band included); a new zone starts outside for everyone; a removed
    * zone closes every open stay at its last inside frame, as a track's end does. Returns those exits per track.
    */
   setZones(next: readonly CameraZone[]): { trackId: number; transition: ZoneTransition }[];
 }
 
-export function createZoneTracker(initial: readonly CameraZone[]): ZoneTracker {
+export function createZoneTracker(initial: readonly CameraZone[], fps: number): ZoneTracker {
   let zones = initial;
+  let rules = new Map<CameraZone, ZoneRules>(zones.map((z) => [z, resolveZoneRules(z, fps)]));
   const byTrack = new Map<number, ZoneStay[]>();
 
-  const freshStay = (zone: CameraZone): ZoneStay => ({ zone, inside: false, run: 0, runStartMs: 0, enteredMs: 0, lastInsideMs: 0, dwell: null });
+  const freshStay = (zone: CameraZone): ZoneStay => ({ zone, inside: false, runStartMs: null, enteredMs: 0, lastInsideMs: 0, dwell: null });
   const staysOf = (trackId: number): ZoneStay[] => {
     let s = byTrack.get(trackId);
     if (!s) {
@@ -59,34 +64,38 @@ export function createZoneTracker(initial: readonly CameraZone[]): ZoneTracker {
     return s;
   };
 
+  function step(stay: ZoneStay, d: number, atMs: number): ZoneTransition | null {
+    const r = rules.get(stay.zone)!;
+    if (d <= r.bandOut) stay.lastInsideMs = atMs;
+    const across = stay.inside ? d > r.bandOut : d <= -r.bandIn;
+    if (!across) {
+      stay.runStartMs = null;
+      return null;
+    }
+    stay.runStartMs ??= atMs;
+    if (!runLasted(stay.runStartMs, atMs, stay.inside ? r.exitMs : r.enterMs, r.frameMs)) return null;
+    const at = stay.runStartMs;
+    stay.runStartMs = null;
+    stay.inside = !stay.inside;
+    if (stay.inside) {
+      stay.enteredMs = at;
+      stay.dwell = startDwell(at, stay.zone.dwell_ms);
+      return { kind: 'enter', zoneId: stay.zone.zone_id, atMs: at };
+    }
+    stay.dwell = null;
+    return { kind: 'exit', zoneId: stay.zone.zone_id, atMs: at, dwellMs: at - stay.enteredMs };
+  }
+
   return {
+    ...mapTrackPart(byTrack),
     observe(trackId, anchor, atMs) {
       const out: ZoneTransition[] = [];
       // A box cut by the frame's bottom edge has its anchor exactly on y = 1, which even-odd ray casting puts
       // outside a polygon whose edge is y = 1; pull it just inside so zones can reach the frame edge.
       const p: [number, number] = [Math.min(anchor[0], EDGE), Math.min(anchor[1], EDGE)];
       for (const stay of staysOf(trackId)) {
-        const inPoly = pointInPolygon(p, stay.zone.polygon);
-        if (inPoly) stay.lastInsideMs = atMs;
-        if (inPoly === stay.inside) {
-          stay.run = 0;
-        } else {
-          if (stay.run === 0) stay.runStartMs = atMs;
-          stay.run++;
-          const needed = stay.inside ? stay.zone.exit_frames : stay.zone.enter_frames;
-          if (stay.run >= needed) {
-            stay.inside = inPoly;
-            stay.run = 0;
-            if (inPoly) {
-              stay.enteredMs = stay.runStartMs;
-              stay.dwell = startDwell(stay.enteredMs, stay.zone.dwell_ms);
-              out.push({ kind: 'enter', zoneId: stay.zone.zone_id, atMs: stay.enteredMs });
-            } else {
-              stay.dwell = null;
-              out.push({ kind: 'exit', zoneId: stay.zone.zone_id, atMs: stay.runStartMs, dwellMs: stay.runStartMs - stay.enteredMs });
-            }
-          }
-        }
+        const t = step(stay, signedDistance(p, stay.zone.polygon), atMs);
+        if (t) out.push(t);
         if (stay.inside && stay.dwell) {
           const dwellMs = takeDueDwell(stay.dwell, atMs, stay.zone.dwell_repeat_ms);
           if (dwellMs !== null) out.push({ kind: 'dwell', zoneId: stay.zone.zone_id, atMs, dwellMs });
@@ -107,15 +116,6 @@ export function createZoneTracker(initial: readonly CameraZone[]): ZoneTracker {
     stays(trackId) {
       return byTrack.get(trackId) ?? [];
     },
-    rename(from, to) {
-      const s = byTrack.get(from);
-      byTrack.delete(from);
-      if (s) byTrack.set(to, s);
-    },
-    forget(trackId) {
-      byTrack.delete(trackId);
-    },
-    heldTracks: () => byTrack.size,
     setZones(next) {
       const out: { trackId: number; transition: ZoneTransition }[] = [];
       const nextIds = new Set(next.map((z) => z.zone_id));
@@ -129,10 +129,11 @@ export function createZoneTracker(initial: readonly CameraZone[]): ZoneTracker {
         // A half-finished run was counted against the old polygon: restart it against the new one.
         byTrack.set(trackId, next.map((zone) => {
           const st = kept.get(zone.zone_id);
-          return st ? { ...st, zone, run: 0 } : freshStay(zone);
+          return st ? { ...st, zone, runStartMs: null } : freshStay(zone);
         }));
       }
       zones = next;
+      rules = new Map(zones.map((z) => [z, resolveZoneRules(z, fps)]));
       return out;
     },
     occupants(zoneId) {
