@@ -1,4 +1,4 @@
-import { bandOf, type CameraLayout, type Pt, type Selection, type ShapeKey, type StoreZone } from './model.js';
+import { bandOf, DEFAULT_ZONE_BAND, type CameraLayout, type Pt, type Selection, type ShapeKey, type StoreZone } from './model.js';
 
 export interface Scene {
   img: HTMLImageElement | null;
@@ -68,6 +68,18 @@ export function drawScene(ctx: CanvasRenderingContext2D, s: Scene): void {
     const info = s.storeZones.find((q) => q.zone_id === z.zone_id);
     const colour = s.errors.has(key) ? ERROR : ZONE_COLOURS[info?.type ?? ''] ?? '#ffffff';
     const sel = s.selection?.kind === 'zone' && s.selection.index === i;
+    // The zone's band: ±band of normalised distance around the border, drawn by stroking in normalised space
+    // (a 2·band wide pen under a w×h scale is exactly the region agent/behaviour/zones.ts treats as undecided).
+    ctx.save();
+    ctx.setTransform(w, 0, 0, h, 0, 0);
+    ctx.beginPath();
+    z.polygon.forEach(([x, y], k) => (k ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
+    ctx.closePath();
+    ctx.lineWidth = 2 * (z.band ?? DEFAULT_ZONE_BAND);
+    ctx.lineJoin = 'round';
+    ctx.strokeStyle = 'rgba(255,255,255,0.22)';
+    ctx.stroke();
+    ctx.restore();
     path(z.polygon, true);
     ctx.fillStyle = flashing(key) ? `${colour}88` : sel ? 'rgba(255,255,255,0.18)' : 'rgba(0,0,0,0.12)';
     ctx.fill();

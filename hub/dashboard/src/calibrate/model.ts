@@ -4,6 +4,7 @@
  * hub's validation message back to the shapes it names. No DOM: unit-tested in Node.
  */
 import { pointInPolygon } from '../../../../agent/behaviour/geometry.js';
+import { ZONE_DEFAULTS } from '../../../../agent/behaviour/zone-rules.js';
 
 export type Pt = [number, number];
 
@@ -18,6 +19,8 @@ export interface DoorLine {
 export interface CameraZone {
   zone_id: string;
   polygon: Pt[];
+  /** Spatial band (normalised distance) around the border within which a visit neither starts nor ends. */
+  band?: number;
   [other: string]: unknown;
 }
 export interface StoreZone {
@@ -43,6 +46,8 @@ export interface EditLayout {
 
 export const ZONE_TYPES = ['entrance', 'aisle', 'display', 'billing', 'staff_only'] as const;
 export const DEFAULT_HYSTERESIS = 0.03;
+/** The agent's default zone band, shown when a zone has none of its own. */
+export const DEFAULT_ZONE_BAND = ZONE_DEFAULTS.band;
 
 export type Selection =
   | { kind: 'line'; index: number; end?: 'a' | 'b' }

@@ -8,7 +8,7 @@ import { loadImage } from '../camera-view.js';
 import { el } from '../dom.js';
 import { drawScene, type Scene } from './draw.js';
 import {
-  addZone, clampPt, DEFAULT_HYSTERESIS, deleteVertex, errorsByShape, hit, nextId, pxDist, removeZone, roundPt, snap, snapTargets, ZONE_TYPES,
+  addZone, clampPt, DEFAULT_HYSTERESIS, DEFAULT_ZONE_BAND, deleteVertex, errorsByShape, hit, nextId, pxDist, removeZone, roundPt, snap, snapTargets, ZONE_TYPES,
   type EditLayout, type Pt, type Selection, type ShapeKey,
 } from './model.js';
 import { putLayout } from './save.js';
@@ -119,6 +119,11 @@ export async function startCalibration(): Promise<void> {
       const name = el('input', { id: 'cal-zone-name', value: info?.name ?? '', 'aria-label': 'Zone name' });
       const type = el('select', { id: 'cal-zone-type', 'aria-label': 'Zone type' }, ...ZONE_TYPES.map((t) => el('option', { value: t }, t)));
       type.value = info?.type ?? 'display';
+      const band = el('input', { id: 'cal-zone-band', type: 'number', step: '0.005', min: '0', max: '0.2', value: z.band ?? DEFAULT_ZONE_BAND, 'aria-label': 'Zone band' });
+      band.addEventListener('input', () => {
+        z.band = Number(band.value);
+        render();
+      });
       const del = el('button', { type: 'button', id: 'cal-delete' }, s.vertex !== undefined ? 'Delete corner' : 'Delete zone');
       const edit = (fn: (i: NonNullable<typeof info>) => void) => () => {
         if (info) fn(info);
@@ -127,7 +132,7 @@ export async function startCalibration(): Promise<void> {
       name.addEventListener('input', edit((i) => (i.name = name.value)));
       type.addEventListener('change', edit((i) => (i.type = type.value)));
       del.addEventListener('click', () => deleteSelected());
-      props.replaceChildren(el('span', { class: 'cal-id' }, z.zone_id), el('label', {}, 'Name ', name), el('label', {}, 'Type ', type), del);
+      props.replaceChildren(el('span', { class: 'cal-id' }, z.zone_id), el('label', {}, 'Name ', name), el('label', {}, 'Type ', type), el('label', {}, 'Band ', band), del);
     }
   }
 
