@@ -112,6 +112,9 @@ describe('calibration page in a real browser (Chromium via playwright-core)', fu
       await page.locator('#cal-zone-name').fill('Till queue');
       await page.locator('#cal-zone-type').selectOption('billing');
       await page.locator('#cal-zone-band').fill('0.05');
+      await page.locator('#cal-till').click(); // a billing zone's service area (the till)
+      for (const [x, y] of [[0.25, 0.25], [0.4, 0.25], [0.4, 0.4], [0.25, 0.25]] as const) await page.mouse.click(...(await at(page, x, y)));
+      await page.waitForSelector('#cal-till:text("Redraw till area")');
       await page.mouse.move(...(await at(page, 0.6, 0.55)));
       await page.mouse.down();
       await page.mouse.move(...(await at(page, 0.7, 0.6)), { steps: 5 });
@@ -129,7 +132,7 @@ describe('calibration page in a real browser (Chromium via playwright-core)', fu
       // The layout read back from the hub is what was drawn, normalised 0..1.
       const back = (await (await fetch(`${h.url}/stores/${STORE}/layout`, { headers: auth })).json()) as {
         zones: { zone_id: string; name: string; type: string }[];
-        cameras: { door_lines: { a: number[]; b: number[]; inside: string; hysteresis: number }[]; zones: { zone_id: string; polygon: number[][]; band?: number }[] }[];
+        cameras: { door_lines: { a: number[]; b: number[]; inside: string; hysteresis: number }[]; zones: { zone_id: string; polygon: number[][]; band?: number; service_zone?: number[][] }[] }[];
       };
       const line = back.cameras[0]!.door_lines[0]!;
       expect(line.a[0]).to.be.closeTo(0.1, 0.01);
@@ -140,6 +143,7 @@ describe('calibration page in a real browser (Chromium via playwright-core)', fu
       const poly = back.cameras[0]!.zones[0]!.polygon;
       expect(poly).to.have.length(4);
       expect(back.cameras[0]!.zones[0]).to.include({ band: 0.05 });
+      expect(back.cameras[0]!.zones[0]!.service_zone).to.have.length(3);
       expect(poly[2]![0]).to.be.closeTo(0.7, 0.01);
       expect(poly[2]![1]).to.be.closeTo(0.6, 0.01);
       for (const p of poly.flat()) expect(p).to.be.within(0, 1);

@@ -87,6 +87,15 @@ export function drawScene(ctx: CanvasRenderingContext2D, s: Scene): void {
     ctx.strokeStyle = colour;
     ctx.stroke();
     label(z.polygon[0]!, `${info?.name ?? z.zone_id} · ${info?.type ?? '?'}`, colour);
+    if (z.service_zone) {
+      ctx.setLineDash([4 * unit, 3 * unit]);
+      path(z.service_zone, true);
+      ctx.strokeStyle = '#ffffff';
+      ctx.lineWidth = 2 * unit;
+      ctx.stroke();
+      ctx.setLineDash([]);
+      label(z.service_zone[0]!, 'till', colour);
+    }
     if (sel) z.polygon.forEach((p, k) => handle(p, s.selection?.kind === 'zone' && s.selection.vertex === k));
     const err = s.errors.get(key);
     if (err) label(z.polygon[Math.min(2, z.polygon.length - 1)]!, err[0]!, ERROR);

@@ -21,6 +21,8 @@ export interface CameraZone {
   polygon: Pt[];
   /** Spatial band (normalised distance) around the border within which a visit neither starts nor ends. */
   band?: number;
+  /** Billing zones: the till polygon (reaching it means served). */
+  service_zone?: Pt[];
   [other: string]: unknown;
 }
 export interface StoreZone {

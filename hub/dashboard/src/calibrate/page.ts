@@ -15,7 +15,8 @@ import { putLayout } from './save.js';
 import { watchLive } from './live-dots.js';
 import './calibrate.css';
 
-type Mode = 'select' | 'line' | 'zone';
+/** `till`: drawing the selected billing zone's service area (its till), a polygon like a zone's. */
+type Mode = 'select' | 'line' | 'zone' | 'till';
 
 export function isCalibrateRoute(): boolean {
   return location.hash.startsWith('#/calibrate');
@@ -54,6 +55,8 @@ export async function startCalibration(): Promise<void> {
     ci: 0,
     img: null as HTMLImageElement | null,
     mode: 'select' as Mode,
+    /** The billing zone whose till is being drawn. */
+    tillOf: -1,
     selection: null as Selection,
     drag: null as Selection,
     draftLine: null as [Pt, Pt] | null,
@@ -79,7 +82,7 @@ export async function startCalibration(): Promise<void> {
     canvas.dataset.dots = String(scene.dots.length);
     canvas.dataset.flashing = [...scene.flashes].filter(([, t]) => t > scene.now).map(([k]) => k).join(' ');
     for (const b of modeBtns) b.setAttribute('aria-pressed', String(b.dataset.mode === st.mode));
-    finishBtn.hidden = st.mode !== 'zone';
+    finishBtn.hidden = st.mode !== 'zone' && st.mode !== 'till';
     renderErrors();
   }
 
@@ -130,9 +133,21 @@ export async function startCalibration(): Promise<void> {
         render();
       };
       name.addEventListener('input', edit((i) => (i.name = name.value)));
-      type.addEventListener('change', edit((i) => (i.type = type.value)));
+      type.addEventListener('change', () => {
+        if (info) info.type = type.value;
+        renderProps();
+        render();
+      });
       del.addEventListener('click', () => deleteSelected());
-      props.replaceChildren(el('span', { class: 'cal-id' }, z.zone_id), el('label', {}, 'Name ', name), el('label', {}, 'Type ', type), el('label', {}, 'Band ', band), del);
+      const till = el('button', { type: 'button', id: 'cal-till', hidden: info?.type === 'billing' ? undefined : '' }, z.service_zone ? 'Redraw till area' : 'Draw till area');
+      till.addEventListener('click', () => {
+        st.mode = 'till';
+        st.tillOf = s.index;
+        st.draftZone = [];
+        status.textContent = 'Click the corners of the till (service area) of this billing zone, then the first corner again.';
+        render();
+      });
+      props.replaceChildren(el('span', { class: 'cal-id' }, z.zone_id), el('label', {}, 'Name ', name), el('label', {}, 'Type ', type), el('label', {}, 'Band ', band), till, del);
     }
   }
 
@@ -154,6 +169,12 @@ export async function startCalibration(): Promise<void> {
 
   function finishZone(): void {
     if (st.draftZone.length < 3) return void (status.textContent = 'A zone needs at least three corners.');
+    if (st.mode === 'till') {
+      cam().zones[st.tillOf]!.service_zone = st.draftZone.map(roundPt);
+      st.draftZone = [];
+      st.mode = 'select';
+      return select({ kind: 'zone', index: st.tillOf });
+    }
     const zi = addZone(st.layout!, st.ci, st.draftZone);
     st.draftZone = [];
     st.mode = 'select';
@@ -166,7 +187,7 @@ export async function startCalibration(): Promise<void> {
     const v = view();
     const p = snap(toNorm(e), snapTargets(cam()), v, tol());
     if (st.mode === 'line') st.draftLine = [p, p];
-    else if (st.mode === 'zone') {
+    else if (st.mode === 'zone' || st.mode === 'till') {
       if (st.draftZone.length >= 3 && pxDist(p, st.draftZone[0]!, v) <= tol()) return finishZone();
       st.draftZone.push(p);
     } else {
@@ -205,7 +226,7 @@ export async function startCalibration(): Promise<void> {
   });
   document.addEventListener('keydown', (e) => {
     if ((e.key === 'Delete' || e.key === 'Backspace') && !(e.target instanceof HTMLInputElement)) deleteSelected();
-    if (e.key === 'Enter' && st.mode === 'zone') finishZone();
+    if (e.key === 'Enter' && (st.mode === 'zone' || st.mode === 'till')) finishZone();
     if (e.key === 'Escape') {
       st.draftZone = [];
       st.draftLine = null;
