@@ -36,6 +36,8 @@ export const metadataSchema = z
     queue_depth: z.number().int().min(0).nullable().default(null),
     sku_zone: z.string().max(64).nullable().default(null),
     session_seq: z.number().int().min(1),
+    /** On a billing zone's ZONE_EXIT: the person reached the till this many ms after BILLING_QUEUE_JOIN. */
+    queue_wait_ms: z.number().int().min(0).optional(),
   })
   .superRefine((m, ctx) => {
     if (jsonDepthExceeds(m, METADATA_MAX_DEPTH)) {

@@ -4,6 +4,7 @@ import type { HubConfig } from '../config.js';
 import type { CameraRepository } from '../store/camera-repository.js';
 import type { Db } from '../store/db.js';
 import { createAnalyticsRepository } from '../store/analytics-repository.js';
+import { createKpiRepository } from '../store/kpi-repository.js';
 import { createLayoutRepository } from '../store/layout-repository.js';
 import { createPosRepository } from '../store/pos-repository.js';
 import { createAnomalyService } from './anomaly-service.js';
@@ -48,7 +49,7 @@ export async function createAnalyticsServices(deps: {
     /** Moves staged events into events and folds the rollups now (normally a second after ingest). */
     fold: () => analytics.ready(),
     layouts,
-    metrics: createMetricsService({ analytics, pos: posRepo, layouts, clock }),
+    metrics: createMetricsService({ analytics, kpi: createKpiRepository(deps.db), pos: posRepo, layouts, clock }),
     anomalies: createAnomalyService({
       analytics,
       pos: posRepo,
