@@ -26,6 +26,7 @@ import { cors, securityHeaders } from './security/headers.js';
 import { createRateLimiter } from './security/rate-limit.js';
 import { rateLimit } from './security/rate-limit-middleware.js';
 // --- analytics (issue 3) ---
+import { reportRoutes } from './api/report-routes.js';
 import { storeRoutes } from './api/store-routes.js';
 import { posRoutes } from './api/pos-routes.js';
 import { layoutRoutes } from './api/layout-routes.js';
@@ -75,6 +76,7 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   const analytics = await createAnalyticsServices({ db, bus, config, logger, cameras: repos.cameras, fold: sqliteWriter?.fold });
   routers.push(
     storeRoutes(analytics),
+    reportRoutes(analytics.reports),
     posRoutes(analytics.pos, { maxBytes: config.ingest.maxBytes }),
     layoutRoutes(analytics.layouts, { maxBytes: config.ingest.maxBytes }),
   );

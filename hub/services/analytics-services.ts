@@ -11,6 +11,7 @@ import { createAnomalyService } from './anomaly-service.js';
 import { createLayoutService } from './layout-service.js';
 import { createMetricsService } from './metrics-service.js';
 import { createPosService } from './pos-service.js';
+import { createReportService } from './report-service.js';
 
 const ROLLUP_DELAY_MS = 1000;
 
@@ -45,11 +46,13 @@ export async function createAnalyticsServices(deps: {
   const folded = await analytics.ready();
   if (folded > 0) logger.info({ event: 'rollup_caught_up', events: folded, ms: Date.now() - started }, 'analytics rollups caught up');
   const a = config.analytics;
+  const metrics = createMetricsService({ analytics, kpi: createKpiRepository(deps.db), pos: posRepo, layouts, clock });
   return {
     /** Moves staged events into events and folds the rollups now (normally a second after ingest). */
     fold: () => analytics.ready(),
     layouts,
-    metrics: createMetricsService({ analytics, kpi: createKpiRepository(deps.db), pos: posRepo, layouts, clock }),
+    metrics,
+    reports: createReportService({ metrics, layouts }),
     anomalies: createAnomalyService({
       analytics,
       pos: posRepo,
