@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { REPORT_COLUMNS } from '../../../hub/analytics/report-csv.js';
+import { heatmapSchema, hourlyMetricsSchema, storeMetricsSchema } from '../../../hub/api/metrics-schemas.js';
 import type { StoreMetrics } from '../../../hub/analytics/metrics.js';
 import { KPI_DAY, KPI_DAY_POS, KPI_DAY_TRUTH as T, KPI_STORE, kpiDayEvents } from '../../fixtures/kpi-day.js';
 import { DATABASES, dropPgSchema, startTestHub, type TestHub } from '../../helpers/hub.js';
@@ -38,10 +39,11 @@ for (const dbCase of DATABASES) {
       const m = await get(`/metrics?${q}`);
       const { hours: _h, zones: _z, ...day } = T;
       expect(m).to.deep.include(day);
+      storeMetricsSchema.parse(m); // the OpenAPI schema describes every field, exactly
     });
 
     it('metrics/hourly: per local hour, occupancy at the hour end and its peak; waits in the hour of the join', async () => {
-      const { hours } = (await get(`/metrics/hourly?${q}`)) as { hours: StoreMetrics[] };
+      const { hours } = hourlyMetricsSchema.parse(await get(`/metrics/hourly?${q}`)) as { hours: StoreMetrics[] };
       expect(hours).to.have.length(24);
       for (const [hh, want] of Object.entries(T.hours)) {
         const h = hours[Number(hh)]!;
@@ -56,7 +58,7 @@ for (const dbCase of DATABASES) {
     });
 
     it('heatmap: per-zone conversion of the zone’s visitors', async () => {
-      const { zones } = (await get(`/heatmap?${q}`)) as { zones: { zone_id: string; conversion_rate: number }[] };
+      const { zones } = heatmapSchema.parse(await get(`/heatmap?${q}`));
       expect(Object.fromEntries(zones.map((z) => [z.zone_id, z.conversion_rate]))).to.deep.equal(T.zones);
     });
 
