@@ -144,6 +144,9 @@ async function benchDb(name: string, url: string, schema: string | undefined, da
   const config = loadHubConfig({ HUB_HTTP_PORT: '0', DATABASE_URL: url, DATABASE_SCHEMA: schema, LOG_LEVEL: 'silent' });
   const hub = await buildHub(config, { logger: silentLogger(), db });
   const server = createServer(hub.app.callback());
+  // Node closes idle keep-alive sockets after 5 s; when the ceiling query takes longer than that on a busy machine,
+  // fetch reuses a socket the server is closing ("fetch failed"). Benchmark calls are never idle that long by design.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const lastDay = DAY0 + (DAYS - 1) * 24 * H;

@@ -1,48 +1,82 @@
 import type { DoorEvent, QueueEvent } from '../analytics/types.js';
-import type { Db } from './db.js';
+import type { Db, Dialect } from './db.js';
 
 const n = (v: unknown): number => Number(v ?? 0);
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
 
+/** One metadata key of the stored JSON text, as each database reads it (the SQLite text is also an index key). */
+const meta = (dialect: Dialect, key: string) => (dialect === 'pg' ? `(metadata::json ->> '${key}')` : `json_extract(metadata, '$.${key}')`);
+const DOOR_TYPES = `event_type IN ('ENTRY','REENTRY','EXIT')`;
+const SERVED_EXIT = (d: Dialect) => `event_type = 'ZONE_EXIT' AND ${meta(d, 'queue_wait_ms')} IS NOT NULL`;
+
+/**
+ * SQLite partial covering indexes behind these reads (migration 007). A partial index is used only when the
+ * query repeats its WHERE terms, and an expression column only when the query repeats the expression: both are
+ * built from the same strings as the queries below.
+ */
+export const KPI_SQLITE_INDEXES: Record<string, string> = {
+  events_doors: `CREATE INDEX IF NOT EXISTS events_doors ON events (store_id, ts, event_type, is_staff, visitor_id, session_seq, ${meta('sqlite', 'group_id')}) WHERE ${DOOR_TYPES}`,
+  events_till_waits: `CREATE INDEX IF NOT EXISTS events_till_waits ON events (store_id, zone_id, ts, event_type, is_staff, visitor_id, ${meta('sqlite', 'queue_wait_ms')}) WHERE ${SERVED_EXIT('sqlite')}`,
+};
+
+const QUEUE_ORDER: Record<QueueEvent['type'], number> = { BILLING_QUEUE_JOIN: 0, ZONE_EXIT: 1, BILLING_QUEUE_ABANDON: 2 };
+
 /**
  * The raw reads behind occupancy, buying units and queue waits (hub/analytics/occupancy.ts, buying-units.ts,
  * queue-wait.ts). These need event order and two metadata fields (`group_id`, `queue_wait_ms`) that the rollups
- * do not keep; the rows are few (door events are ~3 a visitor, queue events ~3 a queue), so they are read from
- * `events` through the type and zone indexes rather than widening the rollup write path.
+ * do not keep; the rows are few (door events are ~2 a visitor, queue events ~2 a queue), and on SQLite every one
+ * is answered from an index (the partial indexes above, and the covering zone index for joins and abandons).
  */
 export function createKpiRepository(db: Db) {
-  const { knex } = db;
+  const { knex, dialect } = db;
   const rows = async <T>(sql: string, b: (string | number)[]): Promise<T[]> => {
     const res = await knex.raw(sql, b);
-    return db.dialect === 'pg' ? (res as { rows: T[] }).rows : (res as T[]);
+    return dialect === 'pg' ? (res as { rows: T[] }).rows : (res as T[]);
   };
-  // metadata is stored as the JSON text of the validated event; both databases read one key of it in SQL.
-  const meta = (key: string) => (db.dialect === 'pg' ? `(metadata::json ->> '${key}')` : `json_extract(metadata, '$.${key}')`);
+  // SQLite's planner prefers the (store, type, ts) index for joins and abandons, then looks every row up for its
+  // zone and visitor; the covering zone index answers them from the index alone (4× faster over 30 days).
+  const byZone = dialect === 'sqlite' ? 'INDEXED BY events_store_zone_ts' : '';
 
   return {
     /** Non-staff ENTRY/REENTRY/EXIT in [from, to), by time then by the visitor's session_seq. */
     async doorEvents(storeId: string, from: number, to: number): Promise<DoorEvent[]> {
       const out = await rows<Record<string, unknown>>(
-        `SELECT visitor_id, event_type, ts, CASE WHEN event_type = 'EXIT' THEN NULL ELSE ${meta('group_id')} END AS group_id
-         FROM events WHERE store_id = ? AND event_type IN ('ENTRY','REENTRY','EXIT') AND ts >= ? AND ts < ? AND is_staff = FALSE
-         ORDER BY ts, session_seq`,
+        `SELECT visitor_id, event_type, ts, ${meta(dialect, 'group_id')} AS group_id FROM events
+         WHERE store_id = ? AND ts >= ? AND ts < ? AND ${DOOR_TYPES} AND is_staff = FALSE ORDER BY ts, session_seq`,
         [storeId, from, to],
       );
-      return out.map((r) => ({ visitor_id: String(r.visitor_id), type: r.event_type as DoorEvent['type'], ts: n(r.ts), group_id: strOrNull(r.group_id) }));
+      return out.map((r) => ({
+        visitor_id: String(r.visitor_id),
+        type: r.event_type as DoorEvent['type'],
+        ts: n(r.ts),
+        // Only arrivals form groups; an EXIT's group (hand-written events) is ignored.
+        group_id: r.event_type === 'EXIT' ? null : strOrNull(r.group_id),
+      }));
     },
 
-    /** Non-staff joins, abandons and ZONE_EXITs in the billing zones in [from, to), by time then session_seq. */
+    /**
+     * Non-staff BILLING_QUEUE_JOIN / BILLING_QUEUE_ABANDON, and ZONE_EXITs carrying `queue_wait_ms`, in the billing
+     * zones in [from, to); by time, and at the same instant a join before an exit before an abandon. On SQLite both
+     * reads are answered from indexes alone.
+     */
     async queueEvents(storeId: string, from: number, to: number, billingZones: readonly string[]): Promise<QueueEvent[]> {
       if (billingZones.length === 0) return [];
       const zones = billingZones.map(() => '?').join(',');
-      const out = await rows<Record<string, unknown>>(
-        `SELECT visitor_id, zone_id, event_type, ts, CASE WHEN event_type = 'ZONE_EXIT' THEN ${meta('queue_wait_ms')} END AS wait
-         FROM events WHERE store_id = ? AND zone_id IN (${zones}) AND ts >= ? AND ts < ? AND is_staff = FALSE
-           AND event_type IN ('BILLING_QUEUE_JOIN','BILLING_QUEUE_ABANDON','ZONE_EXIT')
-         ORDER BY ts, session_seq`,
-        [storeId, ...billingZones, from, to],
-      );
-      return out.map((r) => {
+      const b = [storeId, ...billingZones, from, to];
+      const [queue, served] = await Promise.all([
+        rows<Record<string, unknown>>(
+          `SELECT visitor_id, zone_id, event_type, ts FROM events ${byZone}
+           WHERE store_id = ? AND zone_id IN (${zones}) AND ts >= ? AND ts < ? AND is_staff = FALSE
+             AND event_type IN ('BILLING_QUEUE_JOIN','BILLING_QUEUE_ABANDON')`,
+          b,
+        ),
+        rows<Record<string, unknown>>(
+          `SELECT visitor_id, zone_id, 'ZONE_EXIT' AS event_type, ts, ${meta(dialect, 'queue_wait_ms')} AS wait FROM events
+           WHERE store_id = ? AND zone_id IN (${zones}) AND ts >= ? AND ts < ? AND is_staff = FALSE AND ${SERVED_EXIT(dialect)}`,
+          b,
+        ),
+      ]);
+      const out = [...queue, ...served].map((r) => {
         const wait = r.wait === null || r.wait === undefined ? null : Number(r.wait);
         return {
           visitor_id: String(r.visitor_id),
@@ -53,6 +87,8 @@ export function createKpiRepository(db: Db) {
           queue_wait_ms: wait !== null && Number.isSafeInteger(wait) && wait >= 0 ? wait : null,
         };
       });
+      // At one instant the agent writes a join before an exit before an abandon (agent/behaviour/events.ts).
+      return out.sort((a, c) => a.ts - c.ts || QUEUE_ORDER[a.type] - QUEUE_ORDER[c.type]);
     },
   };
 }
