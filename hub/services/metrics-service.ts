@@ -137,16 +137,16 @@ export function createMetricsService(deps: MetricsDeps) {
     async heatmap(storeId: string, input: WindowInput = {}): Promise<HeatmapResponse> {
       const { layout, w } = windowOf(storeId, input);
       const zones = zoneSets(layout);
-      const [stats, vs, presences, transactions] = await guardDb(async () => {
+      const [stats, doors, presences, transactions] = await guardDb(async () => {
         await repo.ready();
         return Promise.all([
           repo.zoneStats(storeId, w.from, w.to),
-          visitors(storeId, w, zones),
+          deps.kpi.doorEvents(storeId, w.from, w.to),
           repo.billingPresences(storeId, w.from - PURCHASE_WINDOW_MS, w.to, zones.billing),
           deps.pos.list(storeId, w.from, w.to),
         ]);
       });
-      const conversion = zoneConversion(stats.members, vs, attributeTransactions(presences, transactions));
+      const conversion = zoneConversion(stats.members, doors, attributeTransactions(presences, transactions));
       return { zones: computeHeatmap(layout.zones, stats.visitors, stats.dwell, conversion), window: windowJson(w) };
     },
   };
