@@ -38,13 +38,16 @@ export function createKpiRepository(db: Db) {
   const byZone = dialect === 'sqlite' ? 'INDEXED BY events_store_zone_ts' : '';
 
   return {
-    /** Non-staff ENTRY/REENTRY/EXIT in [from, to), by time then by the visitor's session_seq. */
+    /** Non-staff ENTRY/REENTRY/EXIT in [from, to), by time; at one instant, arrivals before exits. */
     async doorEvents(storeId: string, from: number, to: number): Promise<DoorEvent[]> {
+      // ORDER BY ts alone is the index's own order (no sort in SQL); the tie-break is a near-free pass in JS.
       const out = await rows<Record<string, unknown>>(
         `SELECT visitor_id, event_type, ts, ${meta(dialect, 'group_id')} AS group_id FROM events
-         WHERE store_id = ? AND ts >= ? AND ts < ? AND ${DOOR_TYPES} AND is_staff = FALSE ORDER BY ts, session_seq`,
+         WHERE store_id = ? AND ts >= ? AND ts < ? AND ${DOOR_TYPES} AND is_staff = FALSE ORDER BY ts`,
         [storeId, from, to],
       );
+      const rank = (t: unknown) => (t === 'EXIT' ? 1 : 0);
+      out.sort((a, b) => n(a.ts) - n(b.ts) || rank(a.event_type) - rank(b.event_type));
       return out.map((r) => ({
         visitor_id: String(r.visitor_id),
         type: r.event_type as DoorEvent['type'],
