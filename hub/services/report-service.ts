@@ -10,7 +10,8 @@ export type ReportInterval = (typeof REPORT_INTERVALS)[number];
 /**
  * The CSV export. Its rows are the JSON endpoints' own answers, so the two can never disagree: `hour` rows are
  * GET /stores/:id/metrics/hourly for the same window, `day` rows are GET /stores/:id/metrics for each local day
- * of it (computed one day at a time, as that endpoint would; a 400-day window is 400 reads, a few seconds).
+ * of it (computed one day at a time, as that endpoint would; the longest window, 400 days, is 400 one-day reads:
+ * seconds, bounded by MAX_WINDOW_MS).
  */
 export function createReportService(deps: { metrics: MetricsService; layouts: LayoutService }) {
   return {
