@@ -69,7 +69,6 @@ export function createMetricsService(deps: MetricsDeps) {
   async function gather(storeId: string, layout: StoreLayout, w: Window, origin: number | null): Promise<WindowFacts> {
     const zones = zoneSets(layout);
     return guardDb(async () => {
-      await repo.ready();
       const [vs, presences, transactions, queue, dwell, staff, doors, queueEvents] = await Promise.all([
         visitors(storeId, w, zones),
         repo.billingPresences(storeId, w.from - PURCHASE_WINDOW_MS, w.to, zones.billing),
@@ -125,11 +124,11 @@ export function createMetricsService(deps: MetricsDeps) {
       const { layout, w } = windowOf(storeId, input);
       const zones = zoneSets(layout);
       const [vs, presences, transactions] = await guardDb(async () =>
-        repo.ready().then(() => Promise.all([
+        Promise.all([
           visitors(storeId, w, zones),
           repo.billingPresences(storeId, w.from - PURCHASE_WINDOW_MS, w.to, zones.billing),
           deps.pos.list(storeId, w.from, w.to),
-        ])),
+        ]),
       );
       return { ...computeFunnel(vs, attributeTransactions(presences, transactions)), window: windowJson(w) };
     },
@@ -137,15 +136,14 @@ export function createMetricsService(deps: MetricsDeps) {
     async heatmap(storeId: string, input: WindowInput = {}): Promise<HeatmapResponse> {
       const { layout, w } = windowOf(storeId, input);
       const zones = zoneSets(layout);
-      const [stats, doors, presences, transactions] = await guardDb(async () => {
-        await repo.ready();
-        return Promise.all([
+      const [stats, doors, presences, transactions] = await guardDb(() =>
+        Promise.all([
           repo.zoneStats(storeId, w.from, w.to),
           deps.kpi.doorEvents(storeId, w.from, w.to),
           repo.billingPresences(storeId, w.from - PURCHASE_WINDOW_MS, w.to, zones.billing),
           deps.pos.list(storeId, w.from, w.to),
-        ]);
-      });
+        ]),
+      );
       const conversion = zoneConversion(stats.members, doors, attributeTransactions(presences, transactions));
       return { zones: computeHeatmap(layout.zones, stats.visitors, stats.dwell, conversion), window: windowJson(w) };
     },

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAgentConfig, loadCameraFile } from '../../agent/config.js';
+import { loadAgentConfig, parseAgentConfig, loadCameraFile } from '../../agent/config.js';
 import { loadLayoutFile, findCamera } from '../../common/layout.js';
 
 const assets = process.env.STORE_ASSETS_DIR;
@@ -43,6 +43,11 @@ describe('agent/config', () => {
     rejects(['--source', 'x.mp4', '--model', '/nope/m.onnx'], {}, /--model \/nope\/m\.onnx: file not found/);
     rejects(['--camera', '/nope/cam.json'], {}, /--camera \/nope\/cam\.json: cannot read camera file/);
     rejects(['--frobnicate'], {}, /Unknown option '--frobnicate'/);
+  });
+
+  it('names every bad input at once: flags, camera file, missing files and the environment', () => {
+    expect(() => loadAgentConfig(['--camera', 'package.json', '--conf', 'high', '--model', '/nope/m.onnx'], { AGENT_SPOOL_MAX_MB: 'lots' }))
+      .to.throw(/--conf must be a number; --camera package\.json: store_id: .*; --model \/nope\/m\.onnx: file not found; invalid environment: AGENT_SPOOL_MAX_MB/);
   });
 
   it('names the bad field of a camera file', () => {
