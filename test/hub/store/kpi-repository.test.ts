@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { silentLogger } from '../../../common/logger.js';
 import { openDb, type Db } from '../../../hub/store/db.js';
 import type { EventRow } from '../../../hub/store/event-row.js';
-import { createEventRepository } from '../../../hub/store/event-repository.js';
 import { createKpiRepository } from '../../../hub/store/kpi-repository.js';
-import { createRollupRepository } from '../../../hub/store/rollup-repository.js';
+import { openEventStore } from '../../../hub/store/open-event-store.js';
 import { DATABASES, dropPgSchema } from '../../helpers/hub.js';
 
 const row = (store_id: string, visitor_id: string, event_type: string, ts: number, over: Partial<EventRow> & { meta?: Record<string, unknown> } = {}): EventRow => {
@@ -31,7 +31,8 @@ for (const dbCase of DATABASES) {
     it('reads door events with their group, and queue outcomes with the till wait; staff, other zones and stores apart', async () => {
       const s = `STORE_KPI_${randomBytes(4).toString('hex')}`;
       const till = { zone_id: 'Z_TILL' };
-      await createEventRepository(db).insertRows([
+      const store = await openEventStore(db, { logger: silentLogger() });
+      await store.insert([
         row(s, 'A', 'ENTRY', 100, { meta: { group_id: 'G1' } }),
         row(s, 'A', 'EXIT', 900, { session_seq: 5, meta: { group_id: 'G1' } }),
         row(s, 'S', 'ENTRY', 100, { is_staff: true, meta: { group_id: 'G1' } }),
@@ -44,7 +45,7 @@ for (const dbCase of DATABASES) {
         row(s, 'S', 'ZONE_EXIT', 260, { ...till, is_staff: true, meta: { queue_wait_ms: 1 } }),
         row(`${s}_X`, 'A', 'ENTRY', 100),
       ]);
-      await createRollupRepository(db).catchUp(); // on SQLite, moves staged events into `events`
+      await store.close();
       const kpi = createKpiRepository(db);
       expect(await kpi.doorEvents(s, 0, 1_000)).to.deep.equal([
         { visitor_id: 'A', type: 'ENTRY', ts: 100, group_id: 'G1' },
