@@ -1,23 +1,9 @@
 import type { DoorEvent, QueueEvent } from '../analytics/types.js';
-import type { Db, Dialect } from './db.js';
+import type { Db } from './db.js';
+import { DOOR_TYPES, metaKey as meta, SERVED_EXIT } from './kpi-indexes.js';
 
 const n = (v: unknown): number => Number(v ?? 0);
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
-
-/** One metadata key of the stored JSON text, as each database reads it (the SQLite text is also an index key). */
-const meta = (dialect: Dialect, key: string) => (dialect === 'pg' ? `(metadata::json ->> '${key}')` : `json_extract(metadata, '$.${key}')`);
-const DOOR_TYPES = `event_type IN ('ENTRY','REENTRY','EXIT')`;
-const SERVED_EXIT = (d: Dialect) => `event_type = 'ZONE_EXIT' AND ${meta(d, 'queue_wait_ms')} IS NOT NULL`;
-
-/**
- * SQLite partial covering indexes behind these reads (migration 007). A partial index is used only when the
- * query repeats its WHERE terms, and an expression column only when the query repeats the expression: both are
- * built from the same strings as the queries below.
- */
-export const KPI_SQLITE_INDEXES: Record<string, string> = {
-  events_doors: `CREATE INDEX IF NOT EXISTS events_doors ON events (store_id, ts, event_type, is_staff, visitor_id, session_seq, ${meta('sqlite', 'group_id')}) WHERE ${DOOR_TYPES}`,
-  events_till_waits: `CREATE INDEX IF NOT EXISTS events_till_waits ON events (store_id, zone_id, ts, event_type, is_staff, visitor_id, ${meta('sqlite', 'queue_wait_ms')}) WHERE ${SERVED_EXIT('sqlite')}`,
-};
 
 const QUEUE_ORDER: Record<QueueEvent['type'], number> = { BILLING_QUEUE_JOIN: 0, ZONE_EXIT: 1, BILLING_QUEUE_ABANDON: 2 };
 
@@ -25,7 +11,8 @@ const QUEUE_ORDER: Record<QueueEvent['type'], number> = { BILLING_QUEUE_JOIN: 0,
  * The raw reads behind occupancy, buying units and queue waits (hub/analytics/occupancy.ts, buying-units.ts,
  * queue-wait.ts). These need event order and two metadata fields (`group_id`, `queue_wait_ms`) that the rollups
  * do not keep; the rows are few (door events are ~2 a visitor, queue events ~2 a queue), and on SQLite every one
- * is answered from an index (the partial indexes above, and the covering zone index for joins and abandons).
+ * is answered from an index (the partial indexes of kpi-indexes.ts, and the covering zone index for joins and
+ * abandons).
  */
 export function createKpiRepository(db: Db) {
   const { knex, dialect } = db;

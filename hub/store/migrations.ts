@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { KPI_SQLITE_INDEXES } from './kpi-repository.js';
+import { KPI_SQLITE_INDEXES } from './kpi-indexes.js';
 
 /**
  * Migrations live in code (not files on disk) so they run the same under tsx, in a bundle and in Docker.
