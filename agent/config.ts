@@ -19,6 +19,7 @@ import { resolveBinaries } from './source/binaries.js';
 import { isLive } from './source/video-source.js';
 import { loadAgentRuntime, type AgentRuntime } from './runtime.js';
 import type { TrackerConfig } from './tracker/byte-tracker.js';
+import { DEFAULT_DETECTOR_MODEL } from './detector/models.js';
 
 export const USAGE =
   'usage: npm run agent -- (--camera data/cameras/<cam>.json | --source <clip|rtsp://…>) [--model m.onnx] [--conf 0.1] ' +
@@ -153,7 +154,7 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
 
   const source = (values.source as string | undefined) ?? (cam ? inAssets('media', cam.source) : undefined);
   if (!source && !(typeof values.camera === 'string')) problems.push(`--source or --camera is required (${USAGE})`);
-  const model = (values.model as string | undefined) ?? (cam?.detector.model ? inAssets('models', cam.detector.model) : assets ? join(assets, 'models', 'yolov8n_int8.onnx') : undefined);
+  const model = (values.model as string | undefined) ?? (cam?.detector.model ? inAssets('models', cam.detector.model) : assets ? join(assets, 'models', DEFAULT_DETECTOR_MODEL) : undefined);
   if (!model) problems.push(`--model is required when STORE_ASSETS_DIR is not set (${USAGE})`);
   else if (!existsSync(model)) problems.push(`--model ${model}: file not found`);
   if (source && !isLive(source) && !existsSync(source)) problems.push(`--source ${source}: file not found`);

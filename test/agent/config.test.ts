@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAgentConfig, parseAgentConfig, loadCameraFile } from '../../agent/config.js';
 import { loadLayoutFile, findCamera } from '../../common/layout.js';
+import { DEFAULT_DETECTOR_MODEL } from '../../agent/detector/models.js';
 
 const assets = process.env.STORE_ASSETS_DIR;
 
@@ -20,8 +21,8 @@ describe('agent/config', () => {
   });
 
   it('resolves a camera file against STORE_ASSETS_DIR, flags overriding the file', function () {
-    if (!assets || !existsSync(join(assets, 'models', 'yolov8n_int8.onnx'))) {
-      console.log('      skipped: STORE_ASSETS_DIR with models/yolov8n_int8.onnx not found');
+    if (!assets || !existsSync(join(assets, 'models', DEFAULT_DETECTOR_MODEL))) {
+      console.log(`      skipped: STORE_ASSETS_DIR with models/${DEFAULT_DETECTOR_MODEL} not found`);
       return this.skip();
     }
     const cfg = parseAgentConfig(['--camera', 'data/cameras/cam_entry_01.json', '--detect-every', '2', '--start-time', '2026-03-01T10:00:00+05:30'], { STORE_ASSETS_DIR: assets });
