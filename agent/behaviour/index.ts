@@ -171,10 +171,11 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
     } else if (t.kind === 'dwell') {
       zoneDraft(s, 'ZONE_DWELL', t.zoneId, t.atMs, t.dwellMs);
     } else {
+      const left = queues.leftZone(s.trackId, zone, t.atMs, t.dwellMs);
+      const served = left.find((q) => q.kind === 'served');
       zoneDraft(s, 'ZONE_EXIT', t.zoneId, t.atMs, t.dwellMs);
-      for (const q of queues.leftZone(s.trackId, zone, t.atMs, t.dwellMs)) {
-        zoneDraft(s, 'BILLING_QUEUE_ABANDON', q.zoneId, q.atMs, q.dwellMs);
-      }
+      if (served) s.held[s.held.length - 1]!.extra = { queue_wait_ms: served.waitMs };
+      for (const q of left) if (q.kind === 'abandon') zoneDraft(s, 'BILLING_QUEUE_ABANDON', q.zoneId, q.atMs, q.dwellMs);
     }
   }
 
@@ -271,7 +272,7 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
       for (const stay of zones.stays(t.trackId)) {
         if (!stay.inside || !isBilling(zoneInfo.get(stay.zone.zone_id)?.type)) continue;
         for (const q of queues.inZone(t.trackId, stay.zone, zoneAnchor, stay.enteredMs, now)) {
-          zoneDraft(s, 'BILLING_QUEUE_JOIN', q.zoneId, q.atMs, q.dwellMs, s.isStaff ? null : customersIn(q.zoneId));
+          if (q.kind === 'join') zoneDraft(s, 'BILLING_QUEUE_JOIN', q.zoneId, q.atMs, q.dwellMs, s.isStaff ? null : customersIn(q.zoneId));
         }
       }
     }
