@@ -8,10 +8,11 @@ import { loadImage } from '../camera-view.js';
 import { el } from '../dom.js';
 import { drawScene, type Scene } from './draw.js';
 import {
-  addZone, clampPt, DEFAULT_HYSTERESIS, DEFAULT_ZONE_BAND, deleteVertex, errorsByShape, hit, nextId, pxDist, removeZone, roundPt, snap, snapTargets, ZONE_TYPES,
+  addZone, clampPt, DEFAULT_HYSTERESIS, deleteVertex, errorsByShape, hit, nextId, pxDist, removeZone, roundPt, snap, snapTargets,
   type EditLayout, type Pt, type Selection, type ShapeKey,
 } from './model.js';
 import { putLayout } from './save.js';
+import { renderShapePanel } from './shape-panel.js';
 import { watchLive } from './live-dots.js';
 import './calibrate.css';
 
@@ -99,56 +100,22 @@ export async function startCalibration(): Promise<void> {
   };
 
   function renderProps(): void {
-    const s = st.selection;
-    if (!s || !st.layout) return props.replaceChildren();
-    if (s.kind === 'line') {
-      const l = cam().door_lines[s.index]!;
-      const id = el('input', { id: 'cal-line-id', value: l.line_id, 'aria-label': 'Door line id' });
-      const hyst = el('input', { id: 'cal-hysteresis', type: 'number', step: '0.005', min: '0', max: '0.5', value: l.hysteresis, 'aria-label': 'Hysteresis band' });
-      const flip = el('button', { type: 'button', id: 'cal-flip' }, 'Flip inside side');
-      const del = el('button', { type: 'button', id: 'cal-delete' }, 'Delete line');
-      const edit = (fn: () => void) => () => {
-        fn();
-        render();
-      };
-      id.addEventListener('change', edit(() => (l.line_id = id.value.trim())));
-      hyst.addEventListener('input', edit(() => (l.hysteresis = Number(hyst.value))));
-      flip.addEventListener('click', edit(() => (l.inside = l.inside === 'left' ? 'right' : 'left')));
-      del.addEventListener('click', () => deleteSelected());
-      props.replaceChildren(el('label', {}, 'Line id ', id), el('label', {}, 'Hysteresis ', hyst), flip, del);
-    } else {
-      const z = cam().zones[s.index]!;
-      const info = st.layout.zones.find((q) => q.zone_id === z.zone_id);
-      const name = el('input', { id: 'cal-zone-name', value: info?.name ?? '', 'aria-label': 'Zone name' });
-      const type = el('select', { id: 'cal-zone-type', 'aria-label': 'Zone type' }, ...ZONE_TYPES.map((t) => el('option', { value: t }, t)));
-      type.value = info?.type ?? 'display';
-      const band = el('input', { id: 'cal-zone-band', type: 'number', step: '0.005', min: '0', max: '0.2', value: z.band ?? DEFAULT_ZONE_BAND, 'aria-label': 'Zone band' });
-      band.addEventListener('input', () => {
-        z.band = Number(band.value);
-        render();
-      });
-      const del = el('button', { type: 'button', id: 'cal-delete' }, s.vertex !== undefined ? 'Delete corner' : 'Delete zone');
-      const edit = (fn: (i: NonNullable<typeof info>) => void) => () => {
-        if (info) fn(info);
-        render();
-      };
-      name.addEventListener('input', edit((i) => (i.name = name.value)));
-      type.addEventListener('change', () => {
-        if (info) info.type = type.value;
-        renderProps();
-        render();
-      });
-      del.addEventListener('click', () => deleteSelected());
-      const till = el('button', { type: 'button', id: 'cal-till', hidden: info?.type === 'billing' ? undefined : '' }, z.service_zone ? 'Redraw till area' : 'Draw till area');
-      till.addEventListener('click', () => {
+    if (!st.layout) return;
+    renderShapePanel(props, {
+      layout: st.layout,
+      cam: cam(),
+      selection: st.selection,
+      changed: render,
+      reshown: renderProps,
+      deleteSelected,
+      drawTill(zoneIndex) {
         st.mode = 'till';
-        st.tillOf = s.index;
+        st.tillOf = zoneIndex;
         st.draftZone = [];
         status.textContent = 'Click the corners of the till (service area) of this billing zone, then the first corner again.';
         render();
-      });
-      props.replaceChildren(el('span', { class: 'cal-id' }, z.zone_id), el('label', {}, 'Name ', name), el('label', {}, 'Type ', type), el('label', {}, 'Band ', band), till, del);
-    }
+      },
+    });
   }
 
   function select(s: Selection): void {
