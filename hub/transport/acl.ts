@@ -7,7 +7,7 @@ import type { MqttUser } from './users.js';
  */
 export function mayPublish(user: MqttUser, topic: string): { ok: true } | { ok: false; reason: string } {
   const t = parseTopic(topic);
-  if (!t) return { ok: false, reason: `topic ${topic.slice(0, 120)} is not store/<store>/camera/<camera>/(events|status|heatmap|signatures)` };
+  if (!t) return { ok: false, reason: `topic ${topic.slice(0, 120)} is not store/<store>/camera/<camera>/(events|status|heatmap|live|signatures)` };
   if (t.storeId !== user.store_id) return { ok: false, reason: `login of store ${user.store_id} may not publish to store ${t.storeId}` };
   if (!user.camera_ids.includes('*') && !user.camera_ids.includes(t.cameraId)) {
     return { ok: false, reason: `camera ${t.cameraId} is not among this login's cameras` };
