@@ -14,6 +14,7 @@ import { createPipeline } from './pipeline.js';
 import { createProgress } from './progress.js';
 import { runCameraAgent } from './agent.js';
 import { loadAgentRuntime, type AgentRuntime } from './runtime.js';
+import { redactCredentials } from './source/redact.js';
 import type { TrackedFrame } from './types.js';
 
 /** The camera's lines and zones for the calibration overlay, when a layout and camera id are known. */
@@ -54,6 +55,7 @@ export async function runAgent(cfg: AgentConfig, rt: AgentRuntime, log: Logger, 
     tracker: cfg.tracker,
     ffmpegPath: cfg.ffmpegPath,
     ffprobePath: cfg.ffprobePath,
+    rtspTransport: cfg.rtspTransport,
   });
   const camera = cfg.annotate ? cameraLayout(cfg, log) : undefined;
   // Without a store (a bare --source), --out gets per-frame tracks; with one, runCameraAgent writes events to it.
@@ -95,7 +97,8 @@ async function main(): Promise<void> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((err: unknown) => {
     const message = isAppError(err) ? err.message : (err as Error).stack ?? String(err);
-    console.error(`agent: ${message}`);
+    // Whatever failed, a camera URL's credentials are not printed (agent/source/redact.ts).
+    console.error(`agent: ${redactCredentials(message)}`);
     process.exit(isAppError(err) && (err.code === 'BAD_REQUEST' || err.code === 'CONFIG_INVALID') ? 2 : 1);
   });
 }
