@@ -15,8 +15,11 @@ export interface DecoderOptions {
   inputOptions: string[];
   /** -vf chain (letterbox). */
   filter: string;
-  /** Output frame rate: constant-rate output makes frame index / fps the frame's pts. */
-  fps: number;
+  /**
+   * Output frame rate: constant-rate output makes frame index / fps the frame's pts. `undefined` passes the
+   * frames through as they come (live streams, whose rate ffprobe can only estimate: 10.17 for a 10 fps camera).
+   */
+  fps: number | undefined;
   frameBytes: number;
   capacity: number;
   overflow: 'pause' | 'drop-oldest';
@@ -78,7 +81,7 @@ export function startDecoder(o: DecoderOptions): Decoder {
   const cmd = ffmpeg(o.input)
     .setFfmpegPath(o.ffmpegPath)
     .inputOptions(['-nostdin', '-hide_banner', '-threads', '1', ...o.inputOptions])
-    .outputOptions(['-an', '-sn', '-filter_threads', '1', '-vf', o.filter, '-r', String(o.fps), '-pix_fmt', 'rgb24', '-f', 'rawvideo']);
+    .outputOptions(['-an', '-sn', '-filter_threads', '1', '-vf', o.filter, ...(o.fps ? ['-r', String(o.fps)] : ['-vsync', '0']), '-pix_fmt', 'rgb24', '-f', 'rawvideo']);
   const stop = () => {
     clearTimeout(watchdog);
     if (killed) return false;

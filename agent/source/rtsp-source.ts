@@ -32,6 +32,7 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
   const camera = redact(o.input);
   const stallMs = o.stallMs ?? 5000;
   let closed = false;
+  let decoder: Decoder | undefined;
   let wake: (() => void) | undefined;
   const close = () => {
     closed = true;
@@ -55,7 +56,7 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
   const safeMessage = (err: unknown) => redact(err instanceof Error ? err.message : String(err));
 
   let transport: 'tcp' | 'udp' | undefined = o.rtspTransport === 'udp' || o.rtspTransport === 'tcp' ? o.rtspTransport : undefined;
-  const probeWith = (t: 'tcp' | 'udp') => probe(o.input, o.ffprobePath, rtspInputOptions(o.ffprobePath, t, SOCKET_TIMEOUT_MS));
+  const probeWith = (t: 'tcp' | 'udp') => probe(o.input, o.ffprobePath, rtspInputOptions(o.ffprobePath, t, SOCKET_TIMEOUT_MS), true);
 
   /** One probe attempt under the transport policy; settles `transport` on the first answer. */
   async function probeOnce(): Promise<SourceInfo> {
@@ -87,11 +88,12 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
     }
   }
   if (o.rtspTransport === 'tcp' || o.rtspTransport === 'udp') log.info({ event: 'rtsp_transport', camera, transport, requested: o.rtspTransport }, `rtsp transport: ${transport}`);
-  if (o.fps) info = { ...info, fps: o.fps };
+  // Over RTP ffprobe estimates the rate from a few packets (10.17 for a 10 fps camera); cameras run at whole or
+  // half rates, so the nearest half is what the tracker and the dwell timers are told.
+  info = { ...info, fps: o.fps ?? Math.max(0.5, Math.round(info.fps * 2) / 2) };
   const lb = computeLetterbox(info.width, info.height, o.inputWidth, o.inputHeight);
   const letterbox = { scale: lb.scale, padX: lb.padX, padY: lb.padY, inputWidth: lb.inputWidth, inputHeight: lb.inputHeight };
   const stats = { reconnects: 0, outages: 0, gapMs: 0, droppedBefore: 0 };
-  let decoder: Decoder | undefined;
   log.info({ input: camera, kind: 'rtsp', transport, ...info, letterbox }, 'source opened');
   const src = info;
 
@@ -101,9 +103,10 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
       label: camera,
       redact,
       ffmpegPath: o.ffmpegPath,
-      inputOptions: rtspInputOptions(o.ffmpegPath, transport!, SOCKET_TIMEOUT_MS),
+      // Without these ffmpeg analyses the stream for 5 s at each (re)connection, then bursts 5 s of stale frames.
+      inputOptions: [...rtspInputOptions(o.ffmpegPath, transport!, SOCKET_TIMEOUT_MS), '-fflags', 'nobuffer', '-analyzeduration', '1000000'],
       filter: letterboxFilter(lb),
-      fps: src.fps,
+      fps: undefined,
       frameBytes: o.inputWidth * o.inputHeight * 3,
       capacity: o.queueFrames ?? 4,
       overflow: 'drop-oldest',
