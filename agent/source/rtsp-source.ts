@@ -91,7 +91,7 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
   // Over RTP ffprobe estimates the rate from a few packets (10.17 for a 10 fps camera); cameras run at whole or
   // half rates, so the nearest half is what the tracker and the dwell timers are told.
   info = { ...info, fps: o.fps ?? Math.max(0.5, Math.round(info.fps * 2) / 2) };
-  const lb = computeLetterbox(info.width, info.height, o.inputWidth, o.inputHeight);
+  const lb = computeLetterbox(info.width, info.height, o.inputWidth, o.inputHeight, o.letterboxAlign);
   const letterbox = { scale: lb.scale, padX: lb.padX, padY: lb.padY, inputWidth: lb.inputWidth, inputHeight: lb.inputHeight };
   const stats = { reconnects: 0, outages: 0, gapMs: 0, droppedBefore: 0 };
   log.info({ input: camera, kind: 'rtsp', transport, ...info, letterbox }, 'source opened');

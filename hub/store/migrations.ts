@@ -181,6 +181,26 @@ const migrations: Record<string, Migration> = {
       await knex.raw('DROP TABLE events_staged');
     },
   },
+  // Cross-camera identity: a visitor id seen by a non-entrance camera → the entrance visitor it belongs to. Kept
+  // as data of its own so stored events are never rewritten; analytics canonicalise ids through it at read time
+  // (hub/store/visitor-link-repository.ts, docs/DESIGN.md "Cross-camera identity").
+  '006_visitor_links': {
+    async up(knex) {
+      await knex.schema.createTable('visitor_links', (t) => {
+        t.string('store_id', 64).notNullable();
+        t.string('visitor_id', 64).notNullable();
+        t.string('entrance_visitor_id', 64).notNullable();
+        t.string('camera_id', 64).notNullable();
+        t.double('score').notNullable();
+        t.bigInteger('linked_at').notNullable();
+        t.primary(['store_id', 'visitor_id']);
+        t.index(['store_id', 'linked_at'], 'visitor_links_store_time');
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('visitor_links');
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
