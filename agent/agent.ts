@@ -116,6 +116,7 @@ export async function runCameraAgent(cfg: AgentConfig, rt: AgentRuntime, deps: C
   // Frames drive the heartbeat; while a camera is down no frame comes, so a timer keeps the file fresh.
   const idleBeat = setInterval(() => Date.now() - lastBeat >= 2000 && beat(), 2000);
   idleBeat.unref();
+  beat();
 
   try {
     for await (const tf of deps.pipeline.frames()) {
