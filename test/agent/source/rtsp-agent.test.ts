@@ -1,6 +1,7 @@
 /**
  * The agent as a real process reading a real RTSP camera (GStreamer's RTSP server fed by ffmpeg with the shared
- * one-by-one clip), with the real model (YOLOX-nano, detect-every 2) and re-id, publishing to a real hub's
+ * one-by-one clip), with the real model (detect-every 2: the default model where door counts are checked against
+ * the truth, YOLOX-nano elsewhere) and re-id, publishing to a real hub's
  * embedded broker (port 0): the clip over TCP and over UDP, an outage of 20 s, and a camera unreachable at
  * start. Lean on purpose: one clip pass for both transports at once. Skips, saying why, without the RTSP server,
  * the model or the clip.
@@ -47,12 +48,12 @@ interface AgentProcess {
   stop(): Promise<number | null>;
 }
 
-function startAgent(o: { dir: string; name: string; url: string; storeId: string; layout: string; mqttUrl?: string; transport?: string }): AgentProcess {
+function startAgent(o: { dir: string; name: string; url: string; storeId: string; layout: string; mqttUrl?: string; transport?: string; model?: string }): AgentProcess {
   const camera = join(o.dir, `${o.name}.json`);
   const cameraFile = JSON.parse(readFileSync(join(ROOT, 'data/cameras/cam_entry_01.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(camera, JSON.stringify({ ...cameraFile, store_id: o.storeId, source: o.url, layout: o.layout, ...(o.transport && { rtsp_transport: o.transport }) }));
   const heartbeatFile = join(o.dir, `${o.name}.heartbeat.json`);
-  const args = ['--import', 'tsx', 'agent/main.ts', '--camera', camera, '--model', MODEL, '--detect-every', '2', ...(o.mqttUrl ? ['--mqtt', o.mqttUrl] : [])];
+  const args = ['--import', 'tsx', 'agent/main.ts', '--camera', camera, ...(o.model ? ['--model', o.model] : []), '--detect-every', '2', ...(o.mqttUrl ? ['--mqtt', o.mqttUrl] : [])];
   const env = { ...process.env, LOG_LEVEL: 'info', AGENT_SPOOL_DIR: join(o.dir, `${o.name}-spool`), AGENT_HEARTBEAT_FILE: heartbeatFile, AGENT_DRAIN_TIMEOUT_S: '10' };
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Record<string, unknown>[] = [];
@@ -133,6 +134,8 @@ describe('agent over a real RTSP camera, end to end @integration', function () {
     cleanup.push(() => server.stop());
     const stores = { tcp: `RTSP_TCP_${run}`, udp: `RTSP_UDP_${run}` };
     const layout = writeLayout(dir, Object.values(stores));
+    // The default model (the camera file's, as the file run of test/agent/behaviour/e2e.test.ts), since the door
+    // counts are compared with the truth.
     const agents = (['tcp', 'udp'] as const).map((t) => startAgent({ dir, name: t, url: server.url, storeId: stores[t], layout, mqttUrl, transport: t }));
     cleanup.push(...agents.map((a) => () => a.stop()));
     // 15 s of the clip's empty first frame: time for both agents to start and connect before anyone walks in.
@@ -171,7 +174,7 @@ describe('agent over a real RTSP camera, end to end @integration', function () {
     const server = await startRtspServer();
     cleanup.push(() => server.stop());
     const storeId = `RTSP_OUT_${run}`;
-    const agent = startAgent({ dir, name: 'outage', url: server.url, storeId, layout: writeLayout(dir, [storeId]), mqttUrl });
+    const agent = startAgent({ dir, name: 'outage', url: server.url, storeId, layout: writeLayout(dir, [storeId]), mqttUrl, model: MODEL });
     cleanup.push(() => agent.stop());
     const first = publishClip({ ffmpegPath: bins.ffmpegPath, clip: CLIP, rtpPort: server.rtpPort, fps: 10, leadInS: 12 });
     cleanup.push(() => first.stop());
@@ -215,7 +218,7 @@ describe('agent over a real RTSP camera, end to end @integration', function () {
     const password = `pw-${randomBytes(6).toString('hex')}`;
     const port = await freeTcpPort();
     const storeId = `RTSP_UNR_${run}`;
-    const agent = startAgent({ dir, name: 'unreachable', url: `rtsp://viewer:${password}@127.0.0.1:${port}/cam`, storeId, layout: writeLayout(dir, [storeId]) });
+    const agent = startAgent({ dir, name: 'unreachable', url: `rtsp://viewer:${password}@127.0.0.1:${port}/cam`, storeId, layout: writeLayout(dir, [storeId]), model: MODEL });
     cleanup.push(() => agent.stop());
     await until('two failed attempts', () => agent.lines.filter((l) => l.event === 'camera_unreachable').length >= 2, 120_000);
     expect(agent.heartbeat(), 'heartbeat while unreachable').to.include({ stream: 'offline', frames: 0 });

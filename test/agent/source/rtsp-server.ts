@@ -125,6 +125,8 @@ export interface PublishOptions {
   /** Play the clip over and over until stopped. */
   loop?: boolean;
   codec?: 'h264' | 'h265';
+  /** Stop after this many seconds of video (lead-in included). */
+  durationS?: number;
 }
 
 /**
@@ -139,7 +141,7 @@ export function publishClip(o: PublishOptions): ClipPublisher {
     o.codec === 'h265'
       ? ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', `keyint=${gop}:bframes=0:log-level=error`]
       : ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', gop, '-bf', '0'];
-  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', ...(o.loop ? ['-stream_loop', '-1'] : []), '-i', o.clip, '-an', '-vf', vf, '-pix_fmt', 'yuv420p', ...enc, '-f', 'rtp', `rtp://127.0.0.1:${o.rtpPort}`];
+  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', ...(o.loop ? ['-stream_loop', '-1'] : []), '-i', o.clip, '-an', ...(o.durationS ? ['-t', String(o.durationS)] : []), '-vf', vf, '-pix_fmt', 'yuv420p', ...enc, '-f', 'rtp', `rtp://127.0.0.1:${o.rtpPort}`];
   const child = spawn(o.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.resume();
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
