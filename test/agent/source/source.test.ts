@@ -76,6 +76,18 @@ describe('agent/source', () => {
       expect(q.dropped).to.equal(2);
       expect([...(await q.next())!]).to.deep.equal([3]);
     });
+    it('stamps each frame with its arrival time, also across drops', async () => {
+      let t = 1000;
+      const q = new FrameQueue({ frameBytes: 1, capacity: 2, overflow: 'drop-oldest', now: () => t });
+      for (const b of [1, 2, 3]) {
+        q.push(Buffer.from([b]));
+        t += 100;
+      }
+      await q.next();
+      expect(q.lastArrivalMs).to.equal(1100);
+      await q.next();
+      expect(q.lastArrivalMs).to.equal(1200);
+    });
     it('rethrows the producer error after the queued frames', async () => {
       const q = new FrameQueue({ frameBytes: 1, capacity: 4, overflow: 'pause' });
       q.push(Buffer.from([7]));
