@@ -17,7 +17,7 @@ export interface DecoderOptions {
   filter: string;
   /**
    * Output frame rate: constant-rate output makes frame index / fps the frame's pts. `undefined` passes the
-   * frames through as they come (live streams, whose rate ffprobe can only estimate: 10.17 for a 10 fps camera).
+   * frames through as they come.
    */
   fps: number | undefined;
   frameBytes: number;

@@ -6,7 +6,8 @@
  *  - lost later (ffmpeg fails, or no frame for `stallMs`): ffmpeg is restarted with backoff; the outage is
  *    counted, its gap logged when frames return, and frames after it carry a new `segment` number so the
  *    tracker and behaviour start afresh instead of joining people across the gap;
- *  - pacing: frames come at the camera's rate, stamped with their arrival time; when the consumer falls behind,
+ *  - pacing: frames come at the camera's rate, stamped with the arrival time of the connection's first frame plus
+ *    their offset in the camera's clock (so jitter and backlogs do not bend dwell times); when the consumer falls behind,
  *    the oldest queued frame is dropped and counted (a few frames of memory, never more);
  *  - credentials in the URL never reach a log line or an error (redact.ts).
  */
@@ -106,7 +107,9 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
       // Without these ffmpeg analyses the stream for 5 s at each (re)connection, then bursts 5 s of stale frames.
       inputOptions: [...rtspInputOptions(o.ffmpegPath, transport!, SOCKET_TIMEOUT_MS), '-fflags', 'nobuffer', '-analyzeduration', '1000000'],
       filter: letterboxFilter(lb),
-      fps: undefined,
+      // Constant-rate output: frame i of a connection is i / fps after its first frame in the camera's own clock
+      // (RTP timestamps), whatever the delivery jitter or a backlog on a busy box does to arrival times.
+      fps: src.fps,
       frameBytes: o.inputWidth * o.inputHeight * 3,
       capacity: o.queueFrames ?? 4,
       overflow: 'drop-oldest',
@@ -128,6 +131,7 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
     let failures = 0;
     let lastFrameMs: number | undefined;
     let lostAtMs: number | undefined;
+    let connectedAtMs = 0;
     try {
       while (!closed) {
         if (decoder) stats.droppedBefore += decoder.queue.dropped;
@@ -136,7 +140,8 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
         let error: unknown;
         try {
           for (let rgb = await decoder.queue.next(); rgb; rgb = await decoder.queue.next()) {
-            const timestampMs = decoder.queue.lastArrivalMs;
+            if (got === 0) connectedAtMs = decoder.queue.lastArrivalMs;
+            const timestampMs = connectedAtMs + Math.round((got * 1000) / src.fps);
             if (got++ === 0) {
               failures = 0;
               if (lostAtMs !== undefined) {
