@@ -129,7 +129,8 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
     let index = 0;
     let segment = 0;
     let failures = 0;
-    let lastFrameMs: number | undefined;
+    // Arrival times (wall clock) bound a gap: the frames' own timestamps are in the camera's clock.
+    let lastArrivalMs: number | undefined;
     let lostAtMs: number | undefined;
     let connectedAtMs = 0;
     try {
@@ -145,7 +146,7 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
             if (got++ === 0) {
               failures = 0;
               if (lostAtMs !== undefined) {
-                const gapMs = timestampMs - lostAtMs;
+                const gapMs = decoder.queue.lastArrivalMs - lostAtMs;
                 stats.gapMs += gapMs;
                 segment++;
                 lostAtMs = undefined;
@@ -153,7 +154,7 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
               }
               setState('online');
             }
-            lastFrameMs = timestampMs;
+            lastArrivalMs = decoder.queue.lastArrivalMs;
             yield { index: index++, timestampMs, sourceWidth: src.width, sourceHeight: src.height, rgb, letterbox, segment };
           }
         } catch (err) {
@@ -162,7 +163,7 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
         if (closed) return;
         if (got > 0) {
           stats.outages++;
-          lostAtMs = lastFrameMs;
+          lostAtMs = lastArrivalMs;
           setState('offline');
           log.warn({ event: 'stream_lost', camera, outages: stats.outages, err: error ? safeMessage(error) : 'stream ended' }, 'camera stream lost; reconnecting');
         } else failures++;
