@@ -89,11 +89,18 @@ export function startDecoder(o: DecoderOptions): Decoder {
     cmd.kill('SIGKILL');
     return true;
   };
+  let lastDataMs = Date.now();
   const arm = (ms: number | undefined) => {
     if (ms === undefined) return;
     clearTimeout(watchdog);
     watchdog = setTimeout(() => {
-      if (stop()) queue.fail(new AppError('INPUT_UNREADABLE', `${label}: no frame for ${(ms / 1000).toFixed(0)} s (stream stalled)`));
+      // Timers run before I/O in an event-loop turn: after a long busy stretch, data may be waiting unread. Judge
+      // once pending reads have been delivered (setImmediate runs after the poll phase).
+      setImmediate(() => {
+        if (killed) return;
+        if (Date.now() - lastDataMs < ms) return arm(ms - (Date.now() - lastDataMs));
+        if (stop()) queue.fail(new AppError('INPUT_UNREADABLE', `${label}: no frame for ${(ms / 1000).toFixed(0)} s (stream stalled)`));
+      });
     }, ms);
     watchdog.unref();
   };
@@ -117,6 +124,7 @@ export function startDecoder(o: DecoderOptions): Decoder {
   arm(o.firstFrameMs);
   stream = cmd.pipe() as Readable;
   stream.on('data', (chunk: Buffer) => {
+    lastDataMs = Date.now();
     arm(o.stallMs);
     queue.push(chunk);
   });

@@ -23,6 +23,9 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ASSETS = process.env.STORE_ASSETS_DIR ?? '';
 const CLIP = join(ASSETS, 'media', 'one-by-one-person-detection.mp4');
 const MODEL = join(ASSETS, 'models', 'yolox_nano.onnx');
+// Door counts against the truth need the model whose file run keeps them at detect-every 2: int8 YOLOv8n (6 ENTRY,
+// 6 EXIT, dwell within 0.6 s); YOLOX-nano misses a marginal crossing or two there (docs/BENCHMARKS.md, bench:rtsp).
+const ACCURATE_MODEL = join(ASSETS, 'models', 'yolov8n_int8.onnx');
 const bins = resolveBinaries(process.env);
 const TRUTH = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/truth/one-by-one-behaviour.json'), 'utf8')) as {
   people: { enters_frame: number; out_right_frame: number }[];
@@ -111,7 +114,7 @@ describe('agent over a real RTSP camera, end to end @integration', function () {
   const run = randomBytes(3).toString('hex').toUpperCase();
 
   before(function () {
-    const missing = [CLIP, MODEL].find((p) => !existsSync(p));
+    const missing = [CLIP, MODEL, ACCURATE_MODEL].find((p) => !existsSync(p));
     const why = rtspServerUnavailable() ?? (missing ? `${missing} not found (set STORE_ASSETS_DIR)` : undefined);
     if (why) {
       console.log(`      skipped: ${why}`);
@@ -137,11 +140,11 @@ describe('agent over a real RTSP camera, end to end @integration', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the one-by-one clip live over TCP and over UDP: 6 ENTRY, 6 EXIT each as the file run, at the times of the truth, at the hub over MQTT', async () => {
+  it('the one-by-one clip live over TCP and over UDP: the door events of the file run (6 ENTRY, 6 EXIT), at the times of the truth, at the hub over MQTT', async () => {
     const { mqttUrl, heard, server } = await hubAndCamera();
     const stores = { tcp: `RTSP_TCP_${run}`, udp: `RTSP_UDP_${run}` };
     const layout = writeLayout(dir, Object.values(stores));
-    const agents = (['tcp', 'udp'] as const).map((t) => startAgent({ dir, name: t, url: server.url, storeId: stores[t], layout, mqttUrl, transport: t, model: MODEL }));
+    const agents = (['tcp', 'udp'] as const).map((t) => startAgent({ dir, name: t, url: server.url, storeId: stores[t], layout, mqttUrl, transport: t, model: ACCURATE_MODEL }));
     cleanup.push(...agents.map((a) => () => a.stop()));
     // The agents start before the camera (loading models takes long on a busy box) and retry; the clip then opens
     // with 12 s of its empty first frame, time for both to connect before anyone walks in.
@@ -163,18 +166,26 @@ describe('agent over a real RTSP camera, end to end @integration', function () {
       const events = heard.events.filter((e) => e.store_id === stores[t]);
       const count = (type: string) => events.filter((e) => e.event_type === type).length;
       const summary = `${t}: ${events.map((e) => e.event_type).join(' ')} | heartbeat ${JSON.stringify(agent.heartbeat())}`;
+      // Door events as the file run of the same model: 6 ENTRY and 6 EXIT, as the truth.
       expect(count('ENTRY'), summary).to.equal(TRUTH.people.length);
       expect(count('EXIT'), summary).to.equal(TRUTH.people.length);
       expect(count('REENTRY'), summary).to.equal(0);
-      // Door times against the truth (seconds of the clip): the live clock's origin is unknown (the agent joined
-      // during the lead-in), so it is the median offset of the ENTRYs; then each ENTRY within 2 s of the frame the
-      // person walks in, each EXIT within 3 s of the frame they walk out (the door line is a step inside the edge).
+      // Door times against the truth (seconds of the clip). The live clock's origin is set by the first ENTRY
+      // (person 1 walking in); each ENTRY is then within 2 s of the frame a person walks in, each EXIT within 3 s of
+      // the frame they walk out (the door line is a step inside the picture's edge), each person at most once.
       const at = (type: string) => events.filter((e) => e.event_type === type).map((e) => Date.parse(e.timestamp) / 1000);
-      const entries = at('ENTRY');
-      const offsets = entries.map((s, i) => s - TRUTH.people[i]!.enters_frame / 10).sort((x, y) => x - y);
-      const origin = offsets[Math.floor(offsets.length / 2)]!;
-      entries.forEach((s, i) => expect(s - origin, `${t} ENTRY ${i + 1} (s) | ${summary}`).to.be.closeTo(TRUTH.people[i]!.enters_frame / 10, 2));
-      at('EXIT').forEach((s, i) => expect(s - origin, `${t} EXIT ${i + 1} (s) | ${summary}`).to.be.closeTo(TRUTH.people[i]!.out_right_frame / 10, 3));
+      const origin = at('ENTRY')[0]! - TRUTH.people[0]!.enters_frame / 10;
+      const matchTruth = (type: string, frame: (p: (typeof TRUTH.people)[number]) => number, tolS: number) => {
+        const people = at(type).map((s) => {
+          const d = TRUTH.people.map((p) => Math.abs(s - origin - frame(p) / 10));
+          const i = d.indexOf(Math.min(...d));
+          expect(d[i], `${t} ${type} at ${(s - origin).toFixed(1)} s of the clip | ${summary}`).to.be.at.most(tolS);
+          return i;
+        });
+        expect(new Set(people).size, `${t} ${type}: one per person`).to.equal(people.length);
+      };
+      matchTruth('ENTRY', (p) => p.enters_frame, 2);
+      matchTruth('EXIT', (p) => p.out_right_frame, 3);
       console.log(`      ${t}: ${events.length} events; heartbeat ${JSON.stringify(agent.heartbeat())}`);
     }
   });
