@@ -28,6 +28,8 @@ export interface PipelineOptions {
   source: string;
   /** YOLOv8/YOLO11 ONNX file. */
   modelPath: string;
+  /** Input size for a detector with dynamic axes (benchmarks); default: what the model says, else 640. */
+  inputSize?: { width: number; height: number };
   /** Lowest detection score passed to the tracker (ByteTrack's low threshold). Default 0.1. */
   conf?: number;
   /** onnxruntime intra-op threads. Default 2. */
@@ -106,7 +108,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   const listeners: ((state: StreamState) => void)[] = [];
 
   async function* frames(): AsyncGenerator<TrackedFrame> {
-    detector = await createDetector({ modelPath: opts.modelPath, threads: opts.threads ?? 2, decode: { conf: opts.conf ?? 0.1 } });
+    detector = await createDetector({ modelPath: opts.modelPath, threads: opts.threads ?? 2, decode: { conf: opts.conf ?? 0.1 }, ...(opts.inputSize ? { inputSize: opts.inputSize } : {}) });
     const det = detector;
     try {
       source = await openSource({

@@ -65,7 +65,6 @@ export function createMetricsService(deps: MetricsDeps) {
   async function gather(storeId: string, layout: StoreLayout, w: Window, origin: number | null): Promise<WindowFacts> {
     const zones = zoneSets(layout);
     return guardDb(async () => {
-      await repo.ready();
       const [vs, presences, transactions, queue, dwell, staff] = await Promise.all([
         visitors(storeId, w, zones),
         repo.billingPresences(storeId, w.from - PURCHASE_WINDOW_MS, w.to, zones.billing),
@@ -117,21 +116,18 @@ export function createMetricsService(deps: MetricsDeps) {
       const { layout, w } = windowOf(storeId, input);
       const zones = zoneSets(layout);
       const [vs, presences, transactions] = await guardDb(async () =>
-        repo.ready().then(() => Promise.all([
+        Promise.all([
           visitors(storeId, w, zones),
           repo.billingPresences(storeId, w.from - PURCHASE_WINDOW_MS, w.to, zones.billing),
           deps.pos.list(storeId, w.from, w.to),
-        ])),
+        ]),
       );
       return { ...computeFunnel(vs, attributeTransactions(presences, transactions)), window: windowJson(w) };
     },
 
     async heatmap(storeId: string, input: WindowInput = {}): Promise<HeatmapResponse> {
       const { layout, w } = windowOf(storeId, input);
-      const stats = await guardDb(async () => {
-        await repo.ready();
-        return repo.zoneStats(storeId, w.from, w.to);
-      });
+      const stats = await guardDb(() => repo.zoneStats(storeId, w.from, w.to));
       return { zones: computeHeatmap(layout.zones, stats.visitors, stats.dwell), window: windowJson(w) };
     },
   };
