@@ -24,6 +24,7 @@ import { cors, securityHeaders } from './security/headers.js';
 import { createRateLimiter } from './security/rate-limit.js';
 import { rateLimit } from './security/rate-limit-middleware.js';
 import { enforceStoreScope } from './security/store-scope.js';
+import { reportRoutes } from './api/report-routes.js';
 import { storeRoutes } from './api/store-routes.js';
 import { posRoutes } from './api/pos-routes.js';
 import { layoutRoutes } from './api/layout-routes.js';
@@ -64,6 +65,7 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   const analytics = await createAnalyticsServices({ db, bus, config, logger, cameras: repos.cameras });
   routers.push(
     storeRoutes(analytics),
+    reportRoutes(analytics.reports),
     posRoutes(analytics.pos, { maxBytes: config.ingest.maxBytes }),
     layoutRoutes(analytics.layouts, { maxBytes: config.ingest.maxBytes }),
   );

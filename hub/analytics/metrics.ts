@@ -1,5 +1,9 @@
+import { buyingUnitsByBucket } from './buying-units.js';
 import { attributeTransactions, type Attribution } from './conversion.js';
-import { PURCHASE_WINDOW_MS, type BillingPresence, type DwellSum, type PosTransaction, type QueueSample, type VisitorFacts } from './types.js';
+import { occupancyByBucket } from './occupancy.js';
+import { queueWaitsByBucket, type WaitStats } from './queue-wait.js';
+import { salesByBucket } from './sales.js';
+import { PURCHASE_WINDOW_MS, type BillingPresence, type DoorEvent, type DwellSum, type PosTransaction, type QueueEvent, type QueueSample, type VisitorFacts } from './types.js';
 import { bucketOf, iso, type Window } from './window.js';
 
 /** GET /stores/:id/metrics, and one row of /metrics/hourly. */
@@ -13,6 +17,24 @@ export interface StoreMetrics {
   queue_depth_current: number;
   abandonment_rate: number;
   staff_excluded_events: number;
+  /** Customers inside at min(to, now) (docs/DESIGN.md, "Store KPIs"). */
+  occupancy: number;
+  /** Most customers inside at once during the window. */
+  occupancy_peak: number;
+  /** Visitors of the window grouped by `group_id` (a visitor alone is a unit). */
+  buying_units: number;
+  /** Units with at least one purchaser / buying_units. */
+  buying_unit_conversion_rate: number;
+  /** BILLING_QUEUE_JOIN to reaching the till, for queues joined in the window. */
+  queue_wait_ms: WaitStats;
+  /** BILLING_QUEUE_JOIN to BILLING_QUEUE_ABANDON, apart from the served waits. */
+  queue_abandon_wait_ms: WaitStats;
+  /** Sum of basket values of every POS transaction in the window, attributed or not. */
+  sales_total: number;
+  transactions: number;
+  /** Average transaction value. */
+  atv: number;
+  sales_per_visitor: number;
   window: { from: string; to: string };
 }
 
@@ -31,6 +53,10 @@ export interface WindowFacts {
   zoneDwell: DwellSum[];
   /** Staff events per bucket. */
   staffEvents: number[];
+  /** Non-staff ENTRY/REENTRY/EXIT in [from, to), in time order. */
+  doors: DoorEvent[];
+  /** Non-staff joins, abandons and ZONE_EXITs in billing zones in [from, to), in time order. */
+  queueEvents: QueueEvent[];
 }
 
 /** Rates keep four decimals and durations whole milliseconds: enough for any chart, stable in JSON. */
@@ -102,6 +128,10 @@ export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], 
     const a = at(tx.ts);
     if (a) a.unattributed += 1;
   }
+  const occupancy = occupancyByBucket(facts.doors, buckets, facts.at);
+  const units = buyingUnitsByBucket(facts.visitors, facts.doors, att, buckets);
+  const waits = queueWaitsByBucket(facts.queueEvents, buckets);
+  const sales = salesByBucket(facts.transactions, buckets, accs.map((a) => a.visitors));
   return buckets.map((b, i) => {
     const a = accs[i]!;
     const dwell = facts.zoneDwell[i] ?? { sum_ms: 0, n: 0 };
@@ -115,6 +145,12 @@ export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], 
       queue_depth_current: queueDepthAt(facts.queue, Math.min(b.to, facts.at)),
       abandonment_rate: rate(a.abandoned, a.joined),
       staff_excluded_events: facts.staffEvents[i] ?? 0,
+      ...occupancy[i]!,
+      buying_units: units[i]!.units,
+      buying_unit_conversion_rate: rate(units[i]!.purchased, units[i]!.units),
+      queue_wait_ms: waits[i]!.served,
+      queue_abandon_wait_ms: waits[i]!.abandoned,
+      ...sales[i]!,
       window: { from: iso(b.from), to: iso(b.to) },
     };
   });

@@ -4,9 +4,11 @@ import { computeFunnel, type Funnel } from '../analytics/funnel.js';
 import { computeHeatmap, type ZoneHeat } from '../analytics/heatmap.js';
 import { computeMetrics, metricsByBucket, type StoreMetrics, type WindowFacts } from '../analytics/metrics.js';
 import { PURCHASE_WINDOW_MS, VISIT_LOOKBACK_MS, type VisitorFacts } from '../analytics/types.js';
+import { zoneConversion } from '../analytics/zone-conversion.js';
 import { HOUR_MS, hourBuckets, iso, localHourStart, resolveWindow, type Window } from '../analytics/window.js';
 import type { AnalyticsRepository, ZoneSets } from '../store/analytics-repository.js';
 import { guardDb } from '../store/db.js';
+import type { KpiRepository } from '../store/kpi-repository.js';
 import type { PosRepository } from '../store/pos-repository.js';
 import type { LayoutService } from './layout-service.js';
 
@@ -35,6 +37,8 @@ export function zoneSets(layout: StoreLayout): ZoneSets {
 
 export interface MetricsDeps {
   analytics: AnalyticsRepository;
+  /** Door and queue events for occupancy, buying units and queue waits. */
+  kpi: KpiRepository;
   pos: PosRepository;
   layouts: LayoutService;
   clock?: () => number;
@@ -65,13 +69,15 @@ export function createMetricsService(deps: MetricsDeps) {
   async function gather(storeId: string, layout: StoreLayout, w: Window, origin: number | null): Promise<WindowFacts> {
     const zones = zoneSets(layout);
     return guardDb(async () => {
-      const [vs, presences, transactions, queue, dwell, staff] = await Promise.all([
+      const [vs, presences, transactions, queue, dwell, staff, doors, queueEvents] = await Promise.all([
         visitors(storeId, w, zones),
         repo.billingPresences(storeId, w.from - PURCHASE_WINDOW_MS, w.to, zones.billing),
         deps.pos.list(storeId, w.from, w.to),
         repo.queueSamples(storeId, w.from - 5 * 60_000, w.to, zones.billing),
         repo.dwellByHour(storeId, w.from, w.to, origin),
         repo.staffByHour(storeId, w.from, w.to, origin),
+        deps.kpi.doorEvents(storeId, w.from, w.to),
+        deps.kpi.queueEvents(storeId, w.from, w.to, zones.billing),
       ]);
       const nBuckets = origin === null ? 1 : Math.ceil((w.to - origin) / HOUR_MS);
       return {
@@ -83,6 +89,8 @@ export function createMetricsService(deps: MetricsDeps) {
         queue,
         zoneDwell: Array.from({ length: nBuckets }, (_, i) => dwell.get(i) ?? { sum_ms: 0, n: 0 }),
         staffEvents: Array.from({ length: nBuckets }, (_, i) => staff.get(i) ?? 0),
+        doors,
+        queueEvents,
       };
     });
   }
@@ -127,8 +135,17 @@ export function createMetricsService(deps: MetricsDeps) {
 
     async heatmap(storeId: string, input: WindowInput = {}): Promise<HeatmapResponse> {
       const { layout, w } = windowOf(storeId, input);
-      const stats = await guardDb(() => repo.zoneStats(storeId, w.from, w.to));
-      return { zones: computeHeatmap(layout.zones, stats.visitors, stats.dwell), window: windowJson(w) };
+      const zones = zoneSets(layout);
+      const [stats, doors, presences, transactions] = await guardDb(() =>
+        Promise.all([
+          repo.zoneStats(storeId, w.from, w.to),
+          deps.kpi.doorEvents(storeId, w.from, w.to),
+          repo.billingPresences(storeId, w.from - PURCHASE_WINDOW_MS, w.to, zones.billing),
+          deps.pos.list(storeId, w.from, w.to),
+        ]),
+      );
+      const conversion = zoneConversion(stats.members, doors, attributeTransactions(presences, transactions));
+      return { zones: computeHeatmap(layout.zones, stats.visitors, stats.dwell, conversion), window: windowJson(w) };
     },
   };
 }

@@ -168,8 +168,8 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
       return new Map([...sums].map(([k, v]) => [k, v.sum_ms]));
     },
 
-    /** Per zone: distinct non-staff visitors (ZONE_ENTER/ZONE_DWELL/BILLING_QUEUE_JOIN), and ZONE_DWELL sum/count. */
-    async zoneStats(storeId: string, from: number, to: number): Promise<{ visitors: Map<string, number>; dwell: Map<string, DwellSum> }> {
+    /** Per zone: distinct non-staff visitors (ZONE_ENTER/ZONE_DWELL/BILLING_QUEUE_JOIN, counted and listed), and ZONE_DWELL sum/count. */
+    async zoneStats(storeId: string, from: number, to: number): Promise<{ visitors: Map<string, number>; dwell: Map<string, DwellSum>; members: Map<string, Set<string>> }> {
       const split = splitRange(from, to);
       type Pair = { zone_id: string; visitor_id: string; s: unknown; c: unknown };
       const parts = await Promise.all([
@@ -199,7 +199,7 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
           addTo(dwell, r.zone_id, n(r.s), n(r.c));
         }
       }
-      return { visitors: new Map([...seen].map(([z, s]) => [z, s.size])), dwell };
+      return { visitors: new Map([...seen].map(([z, s]) => [z, s.size])), dwell, members: seen };
     },
 
     /**

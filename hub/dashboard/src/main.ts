@@ -1,4 +1,4 @@
-import { getImageUrl, getJson, HttpError, setApiKey, streamUrl, type Anomaly, type CameraGrid, type CameraHealth, type Funnel, type Layout, type StoreMetrics, type ZoneHeat } from './api.js';
+import { downloadUrl, getImageUrl, getJson, HttpError, setApiKey, streamUrl, type Anomaly, type CameraGrid, type CameraHealth, type Funnel, type Layout, type StoreMetrics, type ZoneHeat } from './api.js';
 import { renderCameraView } from './camera-view.js';
 import { byId, el } from './dom.js';
 import { renderFloorPlan } from './floor-plan.js';
@@ -31,6 +31,8 @@ const ui = {
   error: byId('error'),
   keyForm: byId<HTMLFormElement>('key-form'),
   keyInput: byId<HTMLInputElement>('api-key'),
+  csvHour: byId<HTMLAnchorElement>('csv-hour'),
+  csvDay: byId<HTMLAnchorElement>('csv-day'),
 };
 
 const state = {
@@ -150,6 +152,8 @@ async function applyWindow(): Promise<void> {
   const kind = ui.range.value as RangeKind;
   ui.custom.hidden = kind !== 'custom';
   state.query = windowQuery(kind, Date.now(), { from: ui.from.value, to: ui.to.value });
+  ui.csvHour.href = downloadUrl(`${base()}/report.csv${toSearch(state.query, { interval: 'hour' })}`);
+  ui.csvDay.href = downloadUrl(`${base()}/report.csv${toSearch(state.query, { interval: 'day' })}`);
   await guarded(refreshMetrics);
   connect();
 }
