@@ -171,7 +171,7 @@ describe('agent over a real RTSP camera, end to end @integration', function () {
       if (t === 'udp') {
         // UDP has no retransmission: when the box cannot give the agent the CPU to keep reading, packets are lost and
         // the frames after a loss decode smeared until the next key frame, which costs door crossings (measured on
-        // the loaded development machine: 1 to 12 of the 12 door events). What UDP must show here is the path: the stream read over
+        // the loaded development machine: 1 to 11 of the 12 door events). What UDP must show here is the path: the stream read over
         // UDP, people detected and their events at the hub. The door counts are checked on TCP, which is lossless.
         expect(count('ENTRY') + count('EXIT'), summary).to.be.greaterThan(0);
         expect(events.filter((e) => e.event_type === 'ZONE_ENTER'), summary).to.not.be.empty;
