@@ -1,5 +1,6 @@
-import { attributeTransactions, type Attribution } from './conversion.js';
-import { PURCHASE_WINDOW_MS, type BillingPresence, type DwellSum, type PosTransaction, type QueueSample, type VisitorFacts } from './types.js';
+import { NO_LINKS, type VisitorLinks } from './identity.js';
+import { resolveConversion, type StoreConversion } from './store-conversion.js';
+import { type BillingPresence, type DwellSum, type PosTransaction, type QueueSample, type VisitorFacts } from './types.js';
 import { bucketOf, iso, type Window } from './window.js';
 
 /** GET /stores/:id/metrics, and one row of /metrics/hourly. */
@@ -13,6 +14,18 @@ export interface StoreMetrics {
   queue_depth_current: number;
   abandonment_rate: number;
   staff_excluded_events: number;
+  /** Cross-camera identity behind the figures (docs/DESIGN.md, "Conversion semantics"). */
+  identity: {
+    /** Visitors with at least one linked zone-camera id in the window. */
+    linked_visitors: number;
+    /** Purchases whose billing presence only a linked camera saw. */
+    purchased_linked: number;
+    /** Purchases of zone-camera customers without a link, counted in `purchased` without one. */
+    purchased_unlinked: number;
+  };
+  /** Matched transactions that are not purchases of this window, by reason: with `purchased` and
+   * `unattributed_transactions` they account for every transaction of the window. */
+  uncounted_transactions: { entered_before_window: number; beyond_visitors: number };
   window: { from: string; to: string };
 }
 
@@ -31,6 +44,10 @@ export interface WindowFacts {
   zoneDwell: DwellSum[];
   /** Staff events per bucket. */
   staffEvents: number[];
+  /** Cross-camera links (non-entrance id → entrance id); none = every id is its own visitor. */
+  links?: VisitorLinks;
+  /** Visitor ids seen by zone cameras (no door lines) in the window. */
+  zoneCameraIds?: ReadonlySet<string>;
 }
 
 /** Rates keep four decimals and durations whole milliseconds: enough for any chart, stable in JSON. */
@@ -40,14 +57,19 @@ const QUEUE_CURRENT_MS = 5 * 60_000;
 
 interface Acc {
   visitors: number;
+  linkedVisitors: number;
   purchased: number;
+  purchasedLinked: number;
+  purchasedUnlinked: number;
+  enteredBefore: number;
+  beyondVisitors: number;
   unattributed: number;
   dwellSum: number;
   dwellN: number;
   joined: number;
   abandoned: number;
 }
-const emptyAcc = (): Acc => ({ visitors: 0, purchased: 0, unattributed: 0, dwellSum: 0, dwellN: 0, joined: 0, abandoned: 0 });
+const emptyAcc = (): Acc => ({ visitors: 0, linkedVisitors: 0, purchased: 0, purchasedLinked: 0, purchasedUnlinked: 0, enteredBefore: 0, beyondVisitors: 0, unattributed: 0, dwellSum: 0, dwellN: 0, joined: 0, abandoned: 0 });
 
 /**
  * The newest queue depth in the 5 minutes before `at` (0 when none: an idle counter reports nothing).
@@ -72,20 +94,32 @@ function visitLength(v: VisitorFacts): number | null {
   return v.last_exit - v.first_entry;
 }
 
+/** The window's conversion from its facts: ids canonicalised through the links, every transaction accounted for. */
+export function conversionOf(facts: Pick<WindowFacts, 'visitors' | 'presences' | 'transactions' | 'links' | 'zoneCameraIds'>): StoreConversion {
+  return resolveConversion({
+    visitors: facts.visitors,
+    presences: facts.presences,
+    transactions: facts.transactions,
+    links: facts.links ?? NO_LINKS,
+    zoneCameraIds: facts.zoneCameraIds ?? new Set(),
+  });
+}
+
 /**
  * Metrics per bucket. A visitor belongs to the bucket of its first ENTRY/REENTRY in the window (else of its
  * first event), a visit's length to the bucket where it ended, a transaction to the bucket it happened in.
- * Matching runs once over the whole window, so hourly rows add up to the window's totals.
+ * Matching runs once over the whole window, so hourly rows add up to the window's totals. Linked ids count
+ * under their entrance visitor (one visitor, one visit, one queue join).
  */
-export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], attribution?: Attribution): StoreMetrics[] {
-  const att = attribution ?? attributeTransactions(facts.presences, facts.transactions, PURCHASE_WINDOW_MS);
+export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], conversion?: StoreConversion): StoreMetrics[] {
+  const conv = conversion ?? conversionOf(facts);
   const accs = buckets.map(emptyAcc);
   const at = (t: number) => accs[bucketOf(buckets, t)];
-  for (const v of facts.visitors) {
+  for (const v of conv.visitors) {
     const home = at(v.first_in ?? v.first_seen);
     if (home && v.first_in !== null) {
       home.visitors += 1;
-      if (att.byVisitor.has(v.visitor_id)) home.purchased += 1;
+      if (v.linked_ids > 0) home.linkedVisitors += 1;
     }
     if (home && v.joined_queue) {
       home.joined += 1;
@@ -98,7 +132,16 @@ export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], 
       end.dwellN += 1;
     }
   }
-  for (const tx of att.unattributed) {
+  for (const p of conv.purchases) {
+    const a = at(p.home_ts);
+    if (!a) continue;
+    if (p.count === 'entered_before_window') a.enteredBefore += 1;
+    else if (p.count === 'beyond_visitors') a.beyondVisitors += 1;
+    else a.purchased += 1;
+    if (p.count === 'linked') a.purchasedLinked += 1;
+    if (p.count === 'unlinked') a.purchasedUnlinked += 1;
+  }
+  for (const tx of conv.attribution.unattributed) {
     const a = at(tx.ts);
     if (a) a.unattributed += 1;
   }
@@ -115,6 +158,8 @@ export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], 
       queue_depth_current: queueDepthAt(facts.queue, Math.min(b.to, facts.at)),
       abandonment_rate: rate(a.abandoned, a.joined),
       staff_excluded_events: facts.staffEvents[i] ?? 0,
+      identity: { linked_visitors: a.linkedVisitors, purchased_linked: a.purchasedLinked, purchased_unlinked: a.purchasedUnlinked },
+      uncounted_transactions: { entered_before_window: a.enteredBefore, beyond_visitors: a.beyondVisitors },
       window: { from: iso(b.from), to: iso(b.to) },
     };
   });

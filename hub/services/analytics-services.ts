@@ -6,6 +6,7 @@ import type { Db } from '../store/db.js';
 import { createAnalyticsRepository } from '../store/analytics-repository.js';
 import { createLayoutRepository } from '../store/layout-repository.js';
 import { createPosRepository } from '../store/pos-repository.js';
+import { createVisitorLinkRepository } from '../store/visitor-link-repository.js';
 import { createAnomalyService } from './anomaly-service.js';
 import { createLayoutService } from './layout-service.js';
 import { createMetricsService } from './metrics-service.js';
@@ -28,6 +29,7 @@ export async function createAnalyticsServices(deps: {
   const clock = deps.clock ?? Date.now;
   const analytics = createAnalyticsRepository(deps.db, { fold: deps.fold });
   const posRepo = createPosRepository(deps.db);
+  const links = createVisitorLinkRepository(deps.db);
   const layouts = createLayoutService({ repo: createLayoutRepository(deps.db), logger, clock });
   await layouts.init(config.storeLayoutPath);
   // Fold new events into the rollups soon after they are stored, so queries rarely wait for it; at most one pass
@@ -48,12 +50,13 @@ export async function createAnalyticsServices(deps: {
     /** Moves staged events into events and folds the rollups now (normally a second after ingest). */
     fold: () => analytics.ready(),
     layouts,
-    metrics: createMetricsService({ analytics, pos: posRepo, layouts, clock }),
+    metrics: createMetricsService({ analytics, pos: posRepo, layouts, links, clock }),
     anomalies: createAnomalyService({
       analytics,
       pos: posRepo,
       cameras: deps.cameras,
       layouts,
+      links,
       clock,
       thresholds: {
         queueSpikeDepth: a.queueSpikeDepth,

@@ -1,4 +1,5 @@
 import { mergeVisitorFacts, ROLLUP_BUCKET_MS, splitRange as splitAligned, type SplitRange } from '../analytics/rollup.js';
+import { canonicalId, NO_LINKS, type VisitorLinks } from '../analytics/identity.js';
 import type { BillingPresence, DwellSum, QueueSample, VisitorFacts } from '../analytics/types.js';
 import type { Db } from './db.js';
 import { createRollupRepository } from './rollup-repository.js';
@@ -145,6 +146,21 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean; fol
       return out.map((r) => ({ visitor_id: r.visitor_id, ts: n(r.ts) }));
     },
 
+    /**
+     * Distinct non-staff visitor ids that `cameras` saw in `zones` in [from, to): the zone cameras' ids (zone cameras
+     * have no door lines, so their ids only ever appear with a zone). Read from the covering zone index.
+     */
+    async zoneCameraVisitors(storeId: string, from: number, to: number, cameras: readonly string[], zones: readonly string[]): Promise<Set<string>> {
+      if (cameras.length === 0 || zones.length === 0) return new Set();
+      const [inZones, zb] = inList('zone_id', zones);
+      const [inCams, cb] = inList('camera_id', cameras);
+      const out = await rows<{ visitor_id: string }>(
+        `SELECT DISTINCT visitor_id FROM events WHERE store_id = ? AND ${inZones} AND ts >= ? AND ts < ? AND is_staff = FALSE AND ${inCams}`,
+        [storeId, ...zb, from, to, ...cb],
+      );
+      return new Set(out.map((r) => r.visitor_id));
+    },
+
     /** Queue-depth readings of non-staff events in billing zones in [from, to), oldest first. */
     async queueSamples(storeId: string, from: number, to: number, billingZones: readonly string[]): Promise<QueueSample[]> {
       const [billing, bb] = inList('zone_id', billingZones);
@@ -173,8 +189,11 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean; fol
       return new Map([...sums].map(([k, v]) => [k, v.sum_ms]));
     },
 
-    /** Per zone: distinct non-staff visitors (ZONE_ENTER/ZONE_DWELL/BILLING_QUEUE_JOIN), and ZONE_DWELL sum/count. */
-    async zoneStats(storeId: string, from: number, to: number): Promise<{ visitors: Map<string, number>; dwell: Map<string, DwellSum> }> {
+    /**
+     * Per zone: distinct non-staff visitors (ZONE_ENTER/ZONE_DWELL/BILLING_QUEUE_JOIN), and ZONE_DWELL sum/count.
+     * Ids are counted under their canonical id (`links`), so a person seen by two cameras in a zone counts once.
+     */
+    async zoneStats(storeId: string, from: number, to: number, links: VisitorLinks = NO_LINKS): Promise<{ visitors: Map<string, number>; dwell: Map<string, DwellSum> }> {
       const split = splitRange(from, to);
       type Pair = { zone_id: string; visitor_id: string; s: unknown; c: unknown };
       const parts = await Promise.all([
@@ -199,7 +218,7 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean; fol
       for (const part of parts) {
         for (const r of part) {
           const set = seen.get(r.zone_id) ?? new Set<string>();
-          set.add(r.visitor_id);
+          set.add(canonicalId(links, r.visitor_id));
           seen.set(r.zone_id, set);
           addTo(dwell, r.zone_id, n(r.s), n(r.c));
         }
