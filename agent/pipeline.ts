@@ -102,6 +102,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       input: opts.source,
       inputWidth: det.inputWidth,
       inputHeight: det.inputHeight,
+      letterboxAlign: det.spec.letterboxAlign,
       ...bins,
       realtime: opts.realtime ?? false,
       ...(opts.startTimeMs !== undefined ? { startTimeMs: opts.startTimeMs } : {}),

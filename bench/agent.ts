@@ -79,7 +79,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   // The ceiling: session.run alone on the same preprocessed frames, in two passes (the machine is shared:
   // both are printed). Measured after the pipeline so its tensors do not count in the pipeline's peak RSS.
   const det = await createDetector({ modelPath: model, threads });
-  const src = await openSource({ input: a.clip, inputWidth: det.inputWidth, inputHeight: det.inputHeight, ...bins });
+  const src = await openSource({ input: a.clip, inputWidth: det.inputWidth, inputHeight: det.inputHeight, letterboxAlign: det.spec.letterboxAlign, ...bins });
   const tensors: Float32Array[] = [];
   for await (const f of src.frames()) if (tensors.push(det.toTensor(f.rgb)) >= ceilingFrames) break;
   src.close();

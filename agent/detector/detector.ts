@@ -1,24 +1,33 @@
 /**
- * The onnxruntime-node adapter: loads a YOLOv8/YOLO11 ONNX export, reads its input size from the model,
- * and turns a letterboxed RGB24 frame into person detections (decode.ts does the maths).
+ * The onnxruntime-node adapter: loads a YOLOv8/YOLO11 or YOLOX ONNX export, recognises its head and input size
+ * from the model's own shapes (heads.ts), and turns a letterboxed RGB24 frame into person detections
+ * (decode.ts / decode-yolox.ts do the maths). An unknown model is refused here, at start, not on the first frame.
  */
 import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { AppError } from '../../common/errors.js';
 import type { Detection, Letterbox } from '../types.js';
-import { DECODE_DEFAULTS, decodeYolo, headLayout, type DecodeOptions } from './decode.js';
-import { toChwFloat } from './preprocess.js';
+import { DECODE_DEFAULTS, decodeYolo, type DecodeOptions } from './decode.js';
+import { decodeYolox } from './decode-yolox.js';
+import { inputSizeOf, recogniseModel, type HeadKind, type ModelSpec } from './heads.js';
+import { toChw } from './preprocess.js';
+
+export { inputSizeOf } from './heads.js';
 
 export interface DetectorOptions {
   modelPath: string;
   /** onnxruntime intra-op threads. */
   threads?: number;
   decode?: Partial<DecodeOptions>;
+  /** Forces the head of a model whose output shape is ambiguous (a channels-last head without 80 COCO classes). */
+  head?: HeadKind;
 }
 
 export interface Detector {
   readonly inputWidth: number;
   readonly inputHeight: number;
+  /** What the model is and expects; the source letterboxes frames by `spec.letterboxAlign`. */
+  readonly spec: ModelSpec;
   /** Preprocess + run + decode one frame (rgb must be inputWidth x inputHeight RGB24). */
   detect(rgb: Uint8Array, lb: Letterbox, srcW: number, srcH: number): Promise<Detection[]>;
   /** Only the model call, on an already-converted tensor: the benchmark's ceiling. */
@@ -28,12 +37,8 @@ export interface Detector {
   close(): Promise<void>;
 }
 
-/** Spatial input size from the model's metadata; dynamic axes fall back to 640 (the Ultralytics default). */
-export function inputSizeOf(dims: readonly (number | string)[] | undefined): { width: number; height: number } {
-  const num = (v: number | string | undefined) => (typeof v === 'number' && v > 0 ? v : 640);
-  if (!dims || dims.length !== 4) return { width: 640, height: 640 };
-  if (typeof dims[1] === 'number' && dims[1] !== 3) throw new AppError('MODEL_INVALID', `model input must have 3 channels (NCHW RGB), got shape [${dims.join(', ')}]`);
-  return { width: num(dims[3]), height: num(dims[2]) };
+function shapeOf(meta: ort.InferenceSession.ValueMetadata | undefined): (number | string)[] | undefined {
+  return meta && 'shape' in meta ? (meta.shape as (number | string)[]) : undefined;
 }
 
 export async function createDetector(opts: DetectorOptions): Promise<Detector> {
@@ -54,11 +59,8 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
   }
   const inputName = session.inputNames[0]!;
   const outputName = session.outputNames[0]!;
-  const meta = session.inputMetadata[0];
-  const { width, height } = inputSizeOf(meta && 'shape' in meta ? (meta.shape as (number | string)[]) : undefined);
-  const outMeta = session.outputMetadata[0];
-  if (outMeta && 'shape' in outMeta && outMeta.shape.every((d) => typeof d === 'number')) headLayout(outMeta.shape as number[]);
-  const decode: DecodeOptions = { ...DECODE_DEFAULTS, ...opts.decode };
+  const inputShape = shapeOf(session.inputMetadata[0]);
+  const { width, height } = inputSizeOf(inputShape);
   const buffer = new Float32Array(3 * width * height);
   const dims = [1, 3, height, width];
 
@@ -67,18 +69,33 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
     return out[outputName]!;
   }
 
+  let spec: ModelSpec;
+  try {
+    let outShape = shapeOf(session.outputMetadata[0]);
+    // A dynamic output shape is only known by running the model once (a blank frame; also warms it up).
+    if (!outShape || !outShape.every((d) => typeof d === 'number')) outShape = [...(await run(buffer)).dims];
+    spec = recogniseModel(inputShape, outShape as number[], opts.head);
+  } catch (err) {
+    await session.release();
+    if (err instanceof AppError) throw new AppError('MODEL_INVALID', `${opts.modelPath}: ${err.message}`, undefined, { cause: err });
+    throw new AppError('MODEL_INVALID', `${opts.modelPath}: cannot run on a ${width}x${height} input: ${(err as Error).message}`, undefined, { cause: err });
+  }
+  const decode: DecodeOptions = { ...DECODE_DEFAULTS, ...opts.decode };
+  const decodeHead = spec.head === 'yolox' ? decodeYolox : decodeYolo;
+
   return {
     inputWidth: width,
     inputHeight: height,
+    spec,
     async detect(rgb, lb, srcW, srcH) {
-      const out = await run(toChwFloat(rgb, width, height, buffer));
-      return decodeYolo(out.data as Float32Array, out.dims, lb, srcW, srcH, decode);
+      const out = await run(toChw(rgb, width, height, buffer, spec));
+      return decodeHead(out.data as Float32Array, out.dims, lb, srcW, srcH, decode);
     },
     async runTensor(input) {
       await run(input);
     },
     toTensor(rgb) {
-      return toChwFloat(rgb, width, height, new Float32Array(3 * width * height));
+      return toChw(rgb, width, height, new Float32Array(3 * width * height), spec);
     },
     async close() {
       await session.release();

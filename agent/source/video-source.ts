@@ -11,7 +11,7 @@ import { AppError } from '../../common/errors.js';
 import { silentLogger, type Logger } from '../../common/logger.js';
 import type { Frame } from '../types.js';
 import { startDecoder, type Decoder } from './ffmpeg-decoder.js';
-import { computeLetterbox, letterboxFilter } from './letterbox.js';
+import { computeLetterbox, letterboxFilter, type LetterboxAlign } from './letterbox.js';
 import { probe, type SourceInfo } from './probe.js';
 
 export interface SourceOptions {
@@ -20,6 +20,8 @@ export interface SourceOptions {
   /** Model input size the frames are letterboxed to. */
   inputWidth: number;
   inputHeight: number;
+  /** Where the picture sits in the padded input (the detector's `spec.letterboxAlign`); default centred. */
+  letterboxAlign?: LetterboxAlign;
   ffmpegPath: string;
   ffprobePath: string;
   /** Files only: pace at native fps like a live camera. */
@@ -70,7 +72,7 @@ export async function openSource(o: SourceOptions): Promise<VideoSource> {
   if (!live && !existsSync(o.input)) throw new AppError('INPUT_UNREADABLE', `${o.input}: file not found`);
   const probed = await probe(o.input, o.ffprobePath, live ? RTSP_OPTIONS : []);
   const info: SourceInfo = o.fps ? { ...probed, fps: o.fps } : probed;
-  const lb = computeLetterbox(info.width, info.height, o.inputWidth, o.inputHeight);
+  const lb = computeLetterbox(info.width, info.height, o.inputWidth, o.inputHeight, o.letterboxAlign);
   const letterbox = { scale: lb.scale, padX: lb.padX, padY: lb.padY, inputWidth: lb.inputWidth, inputHeight: lb.inputHeight };
   const startMs = o.startTimeMs ?? now();
   const frameBytes = o.inputWidth * o.inputHeight * 3;

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { decodeYolo, headLayout, nms, unletterbox } from '../../../agent/detector/decode.js';
-import { toChwFloat } from '../../../agent/detector/preprocess.js';
+import { decodeYolox } from '../../../agent/detector/decode-yolox.js';
+import { toChw, toChwFloat } from '../../../agent/detector/preprocess.js';
 import { isAppError } from '../../../common/errors.js';
 import type { Letterbox } from '../../../agent/types.js';
 
@@ -90,5 +91,56 @@ describe('agent/detector/decode', () => {
     const out = toChwFloat(rgb, 2, 1, new Float32Array(6));
     expect([...out].map((v) => Math.round(v * 255))).to.deep.equal([255, 0, 0, 255, 51, 102]);
     expect(() => toChwFloat(rgb, 4, 1, new Float32Array(12))).to.throw(RangeError);
+  });
+
+  it('converts HWC bytes to CHW BGR 0..255 for YOLOX', () => {
+    const rgb = Uint8Array.from([255, 0, 51, 0, 255, 102]);
+    const out = toChw(rgb, 2, 1, new Float32Array(6), { channelOrder: 'bgr', pixelScale: 1 });
+    expect([...out]).to.deep.equal([51, 102, 0, 255, 255, 0]);
+  });
+
+  describe('YOLOX head', () => {
+    // 768x432 letterboxed top-left into 416x416: scale 416/768, no padding offsets.
+    const XLB: Letterbox = { scale: 416 / 768, padX: 0, padY: 0, inputWidth: 416, inputHeight: 416 };
+    const levels = [{ s: 8, n: 52 }, { s: 16, n: 26 }, { s: 32, n: 13 }];
+    /** A [1, 3549, 85] tensor with the given cells set: [level, gx, gy, dx, dy, w, h, objectness, classId, classScore]. */
+    function yolox(cells: number[][]): { data: Float32Array; dims: number[] } {
+      const V = 85;
+      const data = new Float32Array(3549 * V);
+      for (const [level, gx, gy, dx, dy, w, h, obj, cls, score] of cells) {
+        const before = levels.slice(0, level!).reduce((n, l) => n + l.n * l.n, 0);
+        const o = (before + gy! * levels[level!]!.n + gx!) * V;
+        const s = levels[level!]!.s;
+        data.set([dx!, dy!, Math.log(w! / s), Math.log(h! / s), obj!], o);
+        data[o + 5 + cls!] = score!;
+      }
+      return { data, dims: [1, 3549, V] };
+    }
+
+    it('decodes grid offsets and log sizes per stride, scores objectness × class, and maps to source pixels', () => {
+      const { data, dims } = yolox([
+        [1, 10, 5, 0.5, 0.25, 64, 128, 0.9, 0, 0.8], // person at stride 16, cell (10,5): centre (168, 84)
+        [1, 11, 5, -0.4, 0.25, 64, 128, 0.8, 0, 0.8], // its duplicate from the next cell: centre (169.6, 84)
+        [0, 40, 30, 0, 0, 16, 40, 0.5, 0, 0.4], // small weak person at stride 8: score 0.2
+        [2, 3, 3, 0.5, 0.5, 100, 100, 0.9, 2, 0.9], // a car
+        [0, 1, 1, 0.5, 0.5, 16, 40, 0.9, 0, 0.05], // objectness high, person score low: 0.045 < conf
+      ]);
+      const dets = decodeYolox(data, dims, XLB, 768, 432);
+      expect(dets.map((d) => d.score)).to.deep.equal([Math.fround(0.9) * Math.fround(0.8), Math.fround(0.5) * Math.fround(0.4)]);
+      const b = dets[0]!.box;
+      const k = 768 / 416;
+      expect(b.x1).to.be.closeTo((168 - 32) * k, 1e-3);
+      expect(b.y1).to.be.closeTo((84 - 64) * k, 1e-3);
+      expect(b.x2).to.be.closeTo((168 + 32) * k, 1e-3);
+      expect(b.y2).to.be.closeTo((84 + 64) * k, 1e-3);
+      expect(dets[1]!.box.x1).to.be.closeTo((320 - 8) * k, 1e-3);
+    });
+
+    it('keeps other classes when asked and refuses a tensor that does not fit the input size', () => {
+      const { data, dims } = yolox([[2, 3, 3, 0.5, 0.5, 100, 100, 0.9, 2, 0.9]]);
+      expect(decodeYolox(data, dims, XLB, 768, 432, { conf: 0.1, iou: 0.7, classes: [0, 2], maxDetections: 10 }).map((d) => d.classId)).to.deep.equal([2]);
+      expect(() => decodeYolox(data, dims, { ...XLB, inputWidth: 640, inputHeight: 640 }, 768, 432)).to.throw(/does not fit a 640x640 input/);
+      expect(() => decodeYolox(data, dims, XLB, 768, 432, { conf: 0.1, iou: 0.7, classes: [80], maxDetections: 10 })).to.throw(/class 80/);
+    });
   });
 });

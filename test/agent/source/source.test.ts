@@ -35,6 +35,11 @@ describe('agent/source', () => {
     it('fits a portrait source centred horizontally', () => {
       expect(computeLetterbox(480, 960, 640, 640)).to.include({ width: 320, height: 640, padX: 160, padY: 0 });
     });
+    it('puts the picture in the top-left corner for YOLOX (padding right and bottom only)', () => {
+      const lb = computeLetterbox(768, 432, 416, 416, 'top-left');
+      expect(lb).to.include({ width: 416, height: 234, padX: 0, padY: 0 });
+      expect(letterboxFilter(lb)).to.equal('scale=416:234:flags=bilinear,pad=416:416:0:0:color=0x727272');
+    });
     it('rejects empty sizes', () => {
       expect(() => computeLetterbox(0, 10, 640, 640)).to.throw(RangeError);
     });
