@@ -1,4 +1,5 @@
 import type { StoreLayout } from '../../common/layout.js';
+import { mergeFactsInto } from './rollup.js';
 import type { BillingPresence, VisitorFacts } from './types.js';
 
 /**
@@ -36,20 +37,6 @@ export function zoneCamerasOf(layout: StoreLayout): ZoneCameras {
   return { cameras: cams.map((c) => c.camera_id), zones: [...new Set(cams.flatMap((c) => c.zones.map((z) => z.zone_id)))] };
 }
 
-const minN = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
-const maxN = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
-
-function merge(into: VisitorFacts, v: VisitorFacts): void {
-  into.first_in = minN(into.first_in, v.first_in);
-  into.first_entry = minN(into.first_entry, v.first_entry);
-  into.last_exit = maxN(into.last_exit, v.last_exit);
-  into.first_seen = Math.min(into.first_seen, v.first_seen);
-  into.zone_visit ||= v.zone_visit;
-  into.billing ||= v.billing;
-  into.joined_queue ||= v.joined_queue;
-  into.abandoned_queue ||= v.abandoned_queue;
-}
-
 /**
  * Merges the per-camera facts of ids that are one person (per `links`) into one row per canonical id, in the
  * order canonical ids first appear. The entrance id's ENTRY/EXIT give the visit; a linked zone camera adds what it
@@ -65,7 +52,7 @@ export function canonicalVisitors(visitors: readonly VisitorFacts[], links: Visi
       out.set(id, { ...v, visitor_id: id, own: own ? v : null, linked_ids: own ? 0 : 1 });
       continue;
     }
-    merge(cur, v);
+    mergeFactsInto(cur, v);
     if (own) cur.own = v;
     else cur.linked_ids += 1;
   }
