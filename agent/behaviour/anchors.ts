@@ -7,17 +7,16 @@
  * top where it was, gets its feet estimated from the top and the recent height.
  */
 import { anchorOf, type Box } from '../types.js';
+import type { TrackPart } from './track-part.js';
 
 /** A box shorter than this share of the recent height is treated as cut off at the bottom. */
 const TRUNCATED = 0.75;
 /** Weight of the newest height in the running average (≈ the last 5 frames). */
 const ALPHA = 0.2;
 
-export interface AnchorEstimator {
+export interface AnchorEstimator extends TrackPart {
   /** Anchor (normalised) of `box` for `trackId`; `tracked` boxes update the height memory. */
   anchor(trackId: number, box: Box, w: number, h: number, tracked: boolean): [number, number];
-  forget(trackId: number): void;
-  rename(from: number, to: number): void;
 }
 
 export function createAnchorEstimator(): AnchorEstimator {
@@ -42,5 +41,6 @@ export function createAnchorEstimator(): AnchorEstimator {
       heights.delete(from);
       if (v !== undefined) heights.set(to, v);
     },
+    heldTracks: () => heights.size,
   };
 }

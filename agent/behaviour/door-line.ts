@@ -5,6 +5,7 @@
  */
 import type { DoorLine } from '../../common/layout.js';
 import { lineRelation } from './geometry.js';
+import type { TrackPart } from './track-part.js';
 
 export type Side = 'inside' | 'outside';
 
@@ -28,7 +29,7 @@ export function sideOf(line: DoorLine, anchor: readonly [number, number]): Side 
   return null;
 }
 
-export interface DoorLines {
+export interface DoorLines extends TrackPart {
   /**
    * Feeds one anchor of a track. Only detector-matched ('tracked') anchors can make a crossing; a coasting
    * Kalman prediction is remembered separately (`coastedOutside`) because a prediction drifting across a
@@ -39,7 +40,6 @@ export interface DoorLines {
   coastedOutside(trackId: number): boolean;
   /** True when the track's first settled side on any line was outside (it was seen coming in). */
   firstSeenOutside(trackId: number): boolean;
-  forget(trackId: number): void;
   readonly count: number;
 }
 
@@ -94,5 +94,11 @@ export function createDoorLines(lines: readonly DoorLine[]): DoorLines {
     forget(trackId) {
       tracks.delete(trackId);
     },
+    rename(from, to) {
+      const s = tracks.get(from);
+      tracks.delete(from);
+      if (s) tracks.set(to, s);
+    },
+    heldTracks: () => tracks.size,
   };
 }

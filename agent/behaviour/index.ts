@@ -1,6 +1,8 @@
 /**
- * The behaviour layer: tracked people in, the eight retail events out (issue 6). Pure apart from the injected
- * re-id embedder: time comes only from frame timestamps, ids from the injected factory.
+ * The behaviour layer: tracked people in, the eight retail events out. Pure apart from the injected re-id
+ * embedder: time comes only from frame timestamps, ids from the injected factory. The per-track parts (doors,
+ * zones, queues, staff, anchors, re-id crops) are registered once in `parts` (track-part.ts), so an id switch
+ * or a track's end reaches every one of them.
  *
  * onFrame is async because the OSNet embedder runs on onnxruntime-node, whose `run` is async; everything else is
  * synchronous, and every pixel read happens before the first await, so Frame.rgb is only used during the call.
@@ -20,6 +22,7 @@ import { createHistogramEmbedder } from './reid/histogram.js';
 import { pickRelink } from './relink.js';
 import { createStaffVote, torsoMatchFraction, TORSO_MATCH_FRACTION } from './staff.js';
 import { createReentry } from './reentry.js';
+import { createTrackParts } from './track-part.js';
 import { createTrackBook, takeOver, type TrackState } from './track-state.js';
 import { createGrouper, createVisitorBook } from './visitors.js';
 import { createZoneTracker, type ZoneTransition } from './zones.js';
@@ -38,6 +41,8 @@ export interface BehaviourStats {
   relinks: number;
   /** Events waiting for a staff vote or re-id decision. */
   held: number;
+  /** Track ids each per-track part keeps state for (a count that never falls back is a leak). */
+  trackParts: Record<string, number>;
 }
 
 export interface Behaviour {
@@ -68,10 +73,10 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
   const staff = createStaffVote(opts.store.staff, { holdMs: tuning.staffHoldMs, settleSamples: tuning.staffSettleSamples });
   const visitors = createVisitorBook(newId);
   const reentry = createReentry({ reid, match: reidCfg, tuning, visitors, logger });
-  const crops = reentry.crops;
   const grouper = createGrouper({ windowMs: tuning.groupWindowMs, maxDistance: tuning.groupMaxDistance }, newId);
   const tracks = createTrackBook();
   const anchors = createAnchorEstimator();
+  const parts = createTrackParts({ doors, zones, queues, staff, anchors, reid: reentry });
   const relinkCfg = { windowMs: tuning.relinkWindowMs, maxDistance: tuning.relinkMaxDistance };
   const counts = Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])) as Record<EventType, number>;
   let relinks = 0;
@@ -101,7 +106,7 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
     if (id === null) return;
     const old = tracks.get(id)!;
     takeOver(old, s);
-    for (const part of [zones, queues, crops, anchors, staff]) part.rename(id, s.trackId);
+    parts.rename(id, s.trackId);
     if (old.parkedUntilMs !== null) forgetTrack(id);
     relinks++;
     logger.info({ from_track: id, to_track: s.trackId, visitor_id: s.visitorId }, 'relinked track after an id switch');
@@ -109,10 +114,7 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
 
   function forgetTrack(id: number): void {
     tracks.remove(id);
-    doors.forget(id);
-    staff.forget(id);
-    crops.forget(id);
-    anchors.forget(id);
+    parts.forget(id);
   }
 
   /** A parked track nobody took over: the person has gone from view; close their zones now. */
@@ -292,6 +294,7 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
       reidDecisions: { ...reentry.decisions },
       relinks,
       held: tracks.all().reduce((n, s) => n + s.held.length, 0),
+      trackParts: parts.held(),
     }),
   };
 }

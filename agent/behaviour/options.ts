@@ -9,7 +9,7 @@ import type { Logger } from '../../common/logger.js';
 import type { ReidEmbedder } from './reid/types.js';
 
 export const tuningSchema = z.object({
-  /** Longest a new track's events are held while the staff colour vote settles (issue 6: at most 3 s). */
+  /** Longest a new track's events are held (ms) while the staff colour vote settles: the most it delays them. */
   staffHoldMs: z.number().int().min(0).max(10_000).default(3000),
   /** Torso samples after which the staff vote settles early. */
   staffSettleSamples: z.number().int().min(1).default(12),

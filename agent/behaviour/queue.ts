@@ -6,6 +6,7 @@
  */
 import type { CameraZone } from '../../common/layout.js';
 import { pointInPolygon } from './geometry.js';
+import type { TrackPart } from './track-part.js';
 
 export type QueueTransition =
   | { kind: 'join'; zoneId: string; atMs: number; dwellMs: number }
@@ -17,14 +18,13 @@ interface QueueState {
   serviceRun: number;
 }
 
-export interface BillingQueues {
+export interface BillingQueues extends TrackPart {
   /** Called on every detector-matched anchor of a track that is inside `zone` (after the zone update). */
   inZone(trackId: number, zone: CameraZone, anchor: readonly [number, number], enteredMs: number, nowMs: number): QueueTransition[];
   /** Called when the track's stay in `zone` ends (ZONE_EXIT), with the exit time and the stay length. */
   leftZone(trackId: number, zone: CameraZone, atMs: number, dwellMs: number): QueueTransition[];
   /** Whether the track has joined the queue of `zoneId` and not left it. */
   isQueued(trackId: number, zoneId: string): boolean;
-  rename(from: number, to: number): void;
 }
 
 export function isBilling(zoneType: string | undefined): boolean {
@@ -34,6 +34,7 @@ export function isBilling(zoneType: string | undefined): boolean {
 export function createBillingQueues(): BillingQueues {
   const states = new Map<string, QueueState>();
   const key = (trackId: number, zoneId: string) => `${trackId}:${zoneId}`;
+  const trackOf = (k: string) => Number(k.slice(0, k.indexOf(':')));
 
   return {
     inZone(trackId, zone, anchor, enteredMs, nowMs) {
@@ -63,12 +64,15 @@ export function createBillingQueues(): BillingQueues {
     },
     rename(from, to) {
       for (const [k, s] of [...states]) {
-        const [id, zoneId] = k.split(/:(.*)/s);
-        if (Number(id) !== from) continue;
+        if (trackOf(k) !== from) continue;
         states.delete(k);
-        states.set(key(to, zoneId!), s);
+        states.set(key(to, k.slice(k.indexOf(':') + 1)), s);
       }
     },
+    forget(trackId) {
+      for (const k of [...states.keys()]) if (trackOf(k) === trackId) states.delete(k);
+    },
+    heldTracks: () => new Set([...states.keys()].map(trackOf)).size,
     isQueued(trackId, zoneId) {
       return states.get(key(trackId, zoneId))?.joined ?? false;
     },

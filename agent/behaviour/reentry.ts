@@ -1,6 +1,7 @@
 /**
  * Re-entry: appearance signatures kept at EXIT, and the decision at ENTRY (new visitor or REENTRY of one who
- * went out). Owns the per-track crops and the exit gallery; the embedder is the only async step.
+ * went out). Owns the per-track crops (its track-scoped state, see track-part.ts) and the exit gallery (kept by
+ * visitor, so a track's end does not touch it); the embedder is the only async step.
  */
 import type { Logger } from '../../common/logger.js';
 import type { Frame, Track } from '../types.js';
@@ -32,8 +33,10 @@ export function createReentry(deps: {
   const signature = async (trackId: number) => signatureOf(await reid.embed(crops.crops(trackId)));
 
   return {
-    crops,
     decisions,
+    rename: (from: number, to: number) => crops.rename(from, to),
+    forget: (trackId: number) => crops.forget(trackId),
+    heldTracks: () => crops.heldTracks(),
     /** Pixel phase: keeps a copy of the track's crop when it is whole, sharp enough and spaced from the others. */
     offerCrop(frame: Frame, t: Track, all: readonly Track[], nowMs: number): void {
       if (!crops.wants(t.trackId, nowMs)) return;

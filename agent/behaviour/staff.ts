@@ -6,6 +6,7 @@
  */
 import type { StaffConfig } from '../../common/layout.js';
 import type { Box, Frame } from '../types.js';
+import type { TrackPart } from './track-part.js';
 
 /**
  * Share of torso pixels within tolerance of a uniform colour for a frame to count as a match. Measured with the
@@ -54,7 +55,7 @@ export function torsoMatchFraction(frame: Frame, box: Box, staff: StaffConfig): 
   return total ? hits / total : null;
 }
 
-export interface StaffVote {
+export interface StaffVote extends TrackPart {
   /** Records one torso sample (match or not) for a track. */
   sample(trackId: number, matched: boolean, atMs: number): void;
   /** The track was seen in a staff_only zone: staff from now on. */
@@ -63,8 +64,6 @@ export interface StaffVote {
   settled(trackId: number, nowMs: number): boolean;
   /** Settles (if not yet) and returns the verdict. */
   verdict(trackId: number): boolean;
-  forget(trackId: number): void;
-  rename(from: number, to: number): void;
 }
 
 interface VoteState {
@@ -125,5 +124,6 @@ export function createStaffVote(cfg: StaffConfig, opts: { holdMs: number; settle
       votes.delete(from);
       if (v) votes.set(to, v);
     },
+    heldTracks: () => votes.size,
   };
 }

@@ -6,6 +6,7 @@
 import type { CameraZone } from '../../common/layout.js';
 import { startDwell, takeDueDwell, type DwellSchedule } from './dwell.js';
 import { pointInPolygon } from './geometry.js';
+import type { TrackPart } from './track-part.js';
 
 const EDGE = 1 - 1e-6;
 
@@ -26,7 +27,7 @@ export type ZoneTransition =
   | { kind: 'exit'; zoneId: string; atMs: number; dwellMs: number }
   | { kind: 'dwell'; zoneId: string; atMs: number; dwellMs: number };
 
-export interface ZoneTracker {
+export interface ZoneTracker extends TrackPart {
   /** Feeds a detector-matched anchor; coasting predictions are not fed (they hold the current state). */
   observe(trackId: number, anchor: readonly [number, number], atMs: number): ZoneTransition[];
   /** Closes every open stay of a track that has gone (removed by the tracker), at its last inside frame. */
@@ -35,8 +36,6 @@ export interface ZoneTracker {
   stays(trackId: number): ZoneStay[];
   /** Track ids currently inside `zoneId`. */
   occupants(zoneId: string): number[];
-  /** Moves a track's stays to another id (the tracker switched ids for the same person). */
-  rename(from: number, to: number): void;
 }
 
 export function createZoneTracker(zones: readonly CameraZone[]): ZoneTracker {
@@ -104,6 +103,10 @@ export function createZoneTracker(zones: readonly CameraZone[]): ZoneTracker {
       byTrack.delete(from);
       if (s) byTrack.set(to, s);
     },
+    forget(trackId) {
+      byTrack.delete(trackId);
+    },
+    heldTracks: () => byTrack.size,
     occupants(zoneId) {
       const ids: number[] = [];
       for (const [trackId, stays] of byTrack) {

@@ -101,6 +101,7 @@ export function createCropKeeper(k: number, minGapMs: number) {
       kept.delete(from);
       kept.set(to, merged);
     },
+    heldTracks: () => kept.size,
   };
 }
 export type CropKeeper = ReturnType<typeof createCropKeeper>;

@@ -234,6 +234,33 @@ describe('agent/behaviour id switches (scripted tracks)', () => {
     expect(events.map((e) => e.metadata.session_seq)).to.deep.equal([1, 2, 3, 4]);
   });
 
+  it('counts the EXIT of a person whose new id starts inside the door band (door sides move with the id)', async () => {
+    // Track 1 walks in and back to the door, is lost standing in the line's band (y 0.79, band ±0.03); track 2
+    // starts there and walks out. Without the door side carried over, track 2's first settled side is outside.
+    const inAndBack = [...walk([0.5, 0.97], [0.5, 0.6], 15), ...Array(20).fill([0.5, 0.6]), ...walk([0.5, 0.6], [0.5, 0.79], 10)];
+    const frames = timeline(90, (i) => {
+      if (i < inAndBack.length) return person(1, inAndBack, 0, i);
+      if (i < 50) return [];
+      return person(2, walk([0.5, 0.79], [0.5, 0.97], 10), 50, i);
+    }, 15);
+    const b = make();
+    const events = await run(b, frames);
+    expect(types(events)).to.deep.equal(['ENTRY', 'EXIT']);
+    expect(new Set(events.map((e) => e.visitor_id)).size).to.equal(1);
+    expect(b.stats().relinks).to.equal(1);
+  });
+
+  it('leaves no per-track state behind once every track has ended (every part is forgotten)', async () => {
+    const b = make();
+    const queueSpot: [number, number][] = [...walk([0.65, 0.97], [0.65, 0.5], 15), ...Array(70).fill([0.65, 0.5])];
+    // Person 1 queues and is dropped by the tracker at the counter; person 2 visits the shelf and leaves by the door.
+    const frames = timeline(200, (i) => [...person(1, queueSpot, 0, i), ...person(2, visit([0.2, 0.5], 40), 20, i)], 5);
+    await run(b, frames, frames.at(-1)!.frame.timestampMs + 10_000);
+    const held = b.stats().trackParts;
+    expect(Object.keys(held).sort()).to.deep.equal(['anchors', 'doors', 'queues', 'reid', 'staff', 'zones']);
+    expect(held).to.deep.equal({ doors: 0, zones: 0, queues: 0, staff: 0, anchors: 0, reid: 0 });
+  });
+
   it('does not relink a newcomer who appears far from the lost track', async () => {
     const frames = timeline(80, (i) => {
       if (i < 30) return [{ id: 1, x: 0.2, y: 0.5 }];

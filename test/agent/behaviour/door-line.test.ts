@@ -75,6 +75,15 @@ describe('agent/behaviour/door-line', () => {
     expect(d.observe(2, [0.5, 0.95], true)).to.deep.equal([{ lineId: 'DOOR', to: 'outside' }]);
     d.forget(1);
     expect(d.observe(1, [0.5, 0.6], true)).to.deep.equal([]); // fresh state: first sighting, no crossing
+    expect(d.heldTracks()).to.equal(2);
+  });
+
+  it('moves the sides of a track to its new id, so the new id walking out is a crossing', () => {
+    const d = createDoorLines([line]);
+    d.observe(1, [0.5, 0.6], true);
+    d.rename(1, 7);
+    expect(d.heldTracks()).to.equal(1);
+    expect(d.observe(7, [0.5, 0.95], true)).to.deep.equal([{ lineId: 'DOOR', to: 'outside' }]);
   });
 });
 

@@ -57,4 +57,16 @@ describe('agent/behaviour/queue across a tracker id switch', () => {
     expect(q.isQueued(9, 'Z_TILL')).to.equal(true);
     expect(q.leftZone(9, counter, 9_000, 9_000).map((t) => t.kind)).to.deep.equal(['abandon']);
   });
+
+  it('forgets every zone state of a track, and only of that track', () => {
+    const q = createBillingQueues();
+    const other = { ...counter, zone_id: 'Z_OTHER' };
+    q.inZone(1, counter, QUEUE, 0, 6_000);
+    q.inZone(1, other, QUEUE, 0, 6_000);
+    q.inZone(12, counter, QUEUE, 0, 6_000);
+    expect(q.heldTracks()).to.equal(2);
+    q.forget(1);
+    expect(q.heldTracks()).to.equal(1);
+    expect([q.isQueued(1, 'Z_TILL'), q.isQueued(1, 'Z_OTHER'), q.isQueued(12, 'Z_TILL')]).to.deep.equal([false, false, true]);
+  });
 });

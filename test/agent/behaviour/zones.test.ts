@@ -45,6 +45,16 @@ describe('agent/behaviour/zones', () => {
     expect(tracker.occupants('Z')).to.deep.equal([]);
     expect(tracker.close(1)).to.deep.equal([]);
   });
+
+  it('forgets a track without transitions, and moves stays on rename', () => {
+    const { tracker } = feed(Array(20).fill(IN));
+    feed(Array(20).fill(IN), 0, 2, tracker);
+    tracker.rename(2, 5);
+    expect(tracker.occupants('Z')).to.deep.equal([1, 5]);
+    tracker.forget(1);
+    expect(tracker.occupants('Z')).to.deep.equal([5]);
+    expect(tracker.heldTracks()).to.equal(1);
+  });
 });
 
 describe('agent/behaviour/dwell', () => {
