@@ -22,19 +22,12 @@ export interface CanonicalVisitor extends VisitorFacts {
   linked_ids: number;
 }
 
-/** Zone cameras: the layout's cameras without door lines, and the zones they watch. */
-export interface ZoneCameras {
-  cameras: string[];
-  zones: string[];
-}
-
 /**
- * Cameras that cannot see anyone enter (no door lines) watch zones only; their ids are never visitors by
- * themselves. A camera the layout does not list is treated like an entrance camera, as before links existed.
+ * Zone cameras: the layout's cameras without door lines. They cannot see anyone enter, so their ids are never
+ * visitors by themselves. A camera the layout does not list is treated like an entrance camera, as before links.
  */
-export function zoneCamerasOf(layout: StoreLayout): ZoneCameras {
-  const cams = layout.cameras.filter((c) => c.door_lines.length === 0);
-  return { cameras: cams.map((c) => c.camera_id), zones: [...new Set(cams.flatMap((c) => c.zones.map((z) => z.zone_id)))] };
+export function zoneCamerasOf(layout: StoreLayout): string[] {
+  return layout.cameras.filter((c) => c.door_lines.length === 0).map((c) => c.camera_id);
 }
 
 /**

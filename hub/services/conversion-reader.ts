@@ -54,14 +54,15 @@ export function createConversionReader(deps: { analytics: AnalyticsRepository; p
   /** What conversion needs: visitors, billing presences of every camera, transactions, links, zone cameras' ids. */
   async function conversionFacts(storeId: string, layout: StoreLayout, w: Window): Promise<ConversionFacts> {
     const zones = zoneSets(layout);
-    const zoneCams = zoneCamerasOf(layout);
-    const [vs, presences, transactions, links, zoneCameraIds] = await Promise.all([
+    const [vs, presences, transactions, links] = await Promise.all([
       visitors(storeId, w, zones),
       repo.billingPresences(storeId, w.from - PURCHASE_WINDOW_MS, w.to, zones.billing),
       deps.pos.list(storeId, w.from, w.to),
       linksOf(storeId, w),
-      repo.zoneCameraVisitors(storeId, w.from, w.to, zoneCams.cameras, zoneCams.zones),
     ]);
+    // Only ids that neither entered nor are linked can be a zone camera's unlinked customer.
+    const open = vs.filter((v) => v.first_in === null && !links.has(v.visitor_id)).map((v) => v.visitor_id);
+    const zoneCameraIds = await repo.visitorsOfCameras(storeId, open, zoneCamerasOf(layout));
     return { visitors: vs, presences, transactions, links, zoneCameraIds };
   }
 

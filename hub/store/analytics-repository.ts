@@ -19,6 +19,8 @@ function inList(col: string, values: readonly string[]): [string, Bind[]] {
 }
 
 const n = (v: unknown): number => Number(v ?? 0);
+/** Ids per IN list: far under both databases' parameter limits. */
+const ID_CHUNK = 500;
 const nOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const addTo = <K>(m: Map<K, DwellSum>, k: K, s: number, c: number) => {
   const cur = m.get(k) ?? { sum_ms: 0, n: 0 };
@@ -147,18 +149,20 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean; fol
     },
 
     /**
-     * Distinct non-staff visitor ids that `cameras` saw in `zones` in [from, to): the zone cameras' ids (zone cameras
-     * have no door lines, so their ids only ever appear with a zone). Read from the covering zone index.
+     * Which of `visitorIds` belong to `cameras` (a visitor id is made by one camera, so any event tells). Asked only
+     * for the window's ids that neither entered nor are linked, through the (store_id, visitor_id) index: the cost
+     * follows the ids that need it, not the window's events.
      */
-    async zoneCameraVisitors(storeId: string, from: number, to: number, cameras: readonly string[], zones: readonly string[]): Promise<Set<string>> {
-      if (cameras.length === 0 || zones.length === 0) return new Set();
-      const [inZones, zb] = inList('zone_id', zones);
+    async visitorsOfCameras(storeId: string, visitorIds: readonly string[], cameras: readonly string[]): Promise<Set<string>> {
+      const out = new Set<string>();
+      if (cameras.length === 0) return out;
       const [inCams, cb] = inList('camera_id', cameras);
-      const out = await rows<{ visitor_id: string }>(
-        `SELECT DISTINCT visitor_id FROM events WHERE store_id = ? AND ${inZones} AND ts >= ? AND ts < ? AND is_staff = FALSE AND ${inCams}`,
-        [storeId, ...zb, from, to, ...cb],
-      );
-      return new Set(out.map((r) => r.visitor_id));
+      for (let i = 0; i < visitorIds.length; i += ID_CHUNK) {
+        const [inIds, ib] = inList('visitor_id', visitorIds.slice(i, i + ID_CHUNK));
+        const found = await rows<{ visitor_id: string }>(`SELECT DISTINCT visitor_id FROM events WHERE store_id = ? AND ${inIds} AND ${inCams}`, [storeId, ...ib, ...cb]);
+        for (const r of found) out.add(r.visitor_id);
+      }
+      return out;
     },
 
     /** Queue-depth readings of non-staff events in billing zones in [from, to), oldest first. */

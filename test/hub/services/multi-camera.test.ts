@@ -145,5 +145,18 @@ for (const dbCase of DATABASES) {
       expect([sum((h) => h.unique_visitors), sum((h) => h.purchased), sum((h) => h.identity.purchased_linked), sum((h) => h.identity.purchased_unlinked)]).to.deep.equal([5, 4, 2, 2]);
     });
 
+
+    it('tells which of many ids a zone camera made (more ids than one IN list)', async () => {
+      const store = `STORE_CAMS_${suffix}`;
+      const ids = Array.from({ length: 1_203 }, (_, i) => `VIS_${i}`);
+      const rows = ids.map((id, i) => toRow(storeEventSchema.parse(makeEvent({ store_id: store, camera_id: i % 3 === 0 ? 'CAM_TILL' : 'CAM_DOOR', visitor_id: id })), Date.now()));
+      await createEventRepository(db).insertRows(rows);
+      const analytics = createAnalyticsRepository(db);
+      await analytics.ready();
+      const till = await analytics.visitorsOfCameras(store, ids, ['CAM_TILL', 'CAM_TILL_2']);
+      expect(till.size).to.equal(401);
+      expect([...till].every((id) => Number(id.slice(4)) % 3 === 0)).to.equal(true);
+      expect((await analytics.visitorsOfCameras(store, ids, [])).size).to.equal(0);
+    });
   });
 }
