@@ -46,7 +46,7 @@ export interface WindowFacts {
   staffEvents: number[];
   /** Cross-camera links (non-entrance id → entrance id); none = every id is its own visitor. */
   links?: VisitorLinks;
-  /** Visitor ids seen by zone cameras (no door lines) in the window. */
+  /** Ids made by zone cameras (no door lines), at least those of the window that neither entered nor are linked. */
   zoneCameraIds?: ReadonlySet<string>;
 }
 

@@ -48,7 +48,7 @@ export interface ConversionInput {
   presences: readonly BillingPresence[];
   transactions: readonly PosTransaction[];
   links: VisitorLinks;
-  /** Visitor ids seen by zone cameras (no door lines) in the window. */
+  /** Ids made by zone cameras (no door lines), at least those of the window that neither entered nor are linked. */
   zoneCameraIds: ReadonlySet<string>;
   windowMs?: number;
 }

@@ -6,6 +6,7 @@ import type { AnalyticsRepository, ZoneSets } from '../store/analytics-repositor
 import type { PosRepository } from '../store/pos-repository.js';
 import type { VisitorLinkRepository } from '../store/visitor-link-repository.js';
 
+/** The layout's billing and entrance zone ids, as the analytics queries take them. */
 export function zoneSets(layout: StoreLayout): ZoneSets {
   return {
     billing: layout.zones.filter((z) => z.type === 'billing').map((z) => z.zone_id),
@@ -68,4 +69,3 @@ export function createConversionReader(deps: { analytics: AnalyticsRepository; p
 
   return { visitors, linksOf, conversionFacts };
 }
-
