@@ -113,6 +113,8 @@ export function conversionOf(facts: Pick<WindowFacts, 'visitors' | 'presences' |
  */
 export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], conversion?: StoreConversion): StoreMetrics[] {
   const conv = conversion ?? conversionOf(facts);
+  // Matching on canonical ids: a linked pair is one candidate.
+  const att = conv.attribution;
   const accs = buckets.map(emptyAcc);
   const at = (t: number) => accs[bucketOf(buckets, t)];
   for (const v of conv.visitors) {
@@ -141,7 +143,7 @@ export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], 
     if (p.count === 'linked') a.purchasedLinked += 1;
     if (p.count === 'unlinked') a.purchasedUnlinked += 1;
   }
-  for (const tx of conv.attribution.unattributed) {
+  for (const tx of att.unattributed) {
     const a = at(tx.ts);
     if (a) a.unattributed += 1;
   }
