@@ -1,17 +1,20 @@
 /**
  * npm run agent -- --camera data/cameras/cam_entry_01.json [--annotate out.mp4] [--out tracks.jsonl] [...]
  * Thin entry: config → vision pipeline → behaviour → publisher (--mqtt) and/or events to --out (agent/agent.ts),
- * plus the calibration video (--annotate) and a progress line on a TTY. Exit codes: 0 done, 2 bad input, 1 failure.
+ * plus the calibration video (--annotate) and a progress line on a TTY. Exit codes: 0 done, 2 bad input (including a
+ * video that is unreadable or ends before its declared frame count), 1 any other failure.
  */
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { isAppError } from '../common/errors.js';
+import { AppError, isAppError, type ErrorCode } from '../common/errors.js';
 import { findCamera, loadLayoutFile, type CameraLayout } from '../common/layout.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { createAnnotationWriter, type AnnotationWriter } from './annotate/annotator.js';
 import { parseAgentConfig, type AgentConfig } from './config.js';
 import { createPipeline } from './pipeline.js';
 import { createProgress } from './progress.js';
+import { truncation } from './source/completeness.js';
+import { isLive } from './source/video-source.js';
 import { runCameraAgent } from './agent.js';
 import { loadAgentRuntime, type AgentRuntime } from './runtime.js';
 import type { TrackedFrame } from './types.js';
@@ -75,6 +78,12 @@ export async function runAgent(cfg: AgentConfig, rt: AgentRuntime, log: Logger, 
       },
     });
     log.info({ event: 'agent_finished', stats: pipeline.stats(), ...result, annotate: cfg.annotate, out: cfg.out }, 'agent finished');
+    // A file's declared frame count only holds at its own rate (--fps resamples) and only when it ran to the end.
+    const short = signal.aborted || cfg.fps !== undefined || isLive(cfg.source) ? null : truncation(pipeline.stats().frames, pipeline.stats().sourceFrames);
+    if (short) {
+      log.warn({ event: 'input_truncated', input: cfg.source, frames_read: short.read, frames_expected: short.declared }, 'input ended early');
+      throw new AppError('INPUT_UNREADABLE', `${cfg.source}: input ended after ${short.read} of ${short.declared} frames (truncated or damaged file); the events of those frames were sent`);
+    }
     return result;
   } finally {
     progress?.done();
@@ -83,6 +92,9 @@ export async function runAgent(cfg: AgentConfig, rt: AgentRuntime, log: Logger, 
     if (tracksOut) await new Promise<void>((r) => tracksOut.end(() => r()));
   }
 }
+
+/** Exit code 2: what the operator gave cannot be used (flags, files, environment, the video, the model). */
+const BAD_INPUT: ReadonlySet<ErrorCode> = new Set(['BAD_REQUEST', 'CONFIG_INVALID', 'INPUT_UNREADABLE', 'MODEL_INVALID']);
 
 async function main(): Promise<void> {
   const cfg = parseAgentConfig(process.argv.slice(2), process.env);
@@ -96,6 +108,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   main().catch((err: unknown) => {
     const message = isAppError(err) ? err.message : (err as Error).stack ?? String(err);
     console.error(`agent: ${message}`);
-    process.exit(isAppError(err) && (err.code === 'BAD_REQUEST' || err.code === 'CONFIG_INVALID') ? 2 : 1);
+    process.exit(isAppError(err) && BAD_INPUT.has(err.code) ? 2 : 1);
   });
 }

@@ -1,3 +1,5 @@
+import { truncate } from './bounds.js';
+
 /**
  * One catalogue of coded errors (after fastify's lib/errors.js). Each carries the HTTP status
  * it maps to at the API boundary; `expose` says whether its message is safe to show a client.
@@ -28,7 +30,8 @@ export class AppError extends Error {
   readonly details: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
-    super(message, options);
+    // Bounded: messages built from hostile input (issue lists, echoed values) must not grow with it.
+    super(truncate(message), options);
     this.name = 'AppError';
     this.code = code;
     this.status = ERROR_CODES[code].status;

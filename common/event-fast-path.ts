@@ -16,8 +16,11 @@ const META_KEYS: ReadonlySet<string> = new Set(['queue_depth', 'sku_zone', 'sess
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
-const shortString = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 64;
-const natural = (v: unknown, min: number): v is number => Number.isSafeInteger(v) && (v as number) >= min;
+// NUL and int4 bounds: what PostgreSQL cannot store (common/event.ts says why); such values go to zod for the message.
+const shortString = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 64 && !v.includes('\u0000');
+const natural = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number =>
+  Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
+const INT4_MAX = 2 ** 31 - 1;
 
 /** UTC time written as zod's output writes it (or without milliseconds), and a real calendar instant. */
 function utcTimestamp(v: unknown): string | null {
@@ -34,8 +37,8 @@ function metadataOf(v: unknown): StoreEvent['metadata'] | null {
   for (const k in v) if (!META_KEYS.has(k)) return null;
   const q = 'queue_depth' in v ? v.queue_depth : null;
   const s = 'sku_zone' in v ? v.sku_zone : null;
-  if (!(q === null || natural(q, 0)) || !(s === null || (typeof s === 'string' && s.length <= 64))) return null;
-  if (!natural(v.session_seq, 1)) return null;
+  if (!(q === null || natural(q, 0, INT4_MAX)) || !(s === null || (typeof s === 'string' && s.length <= 64 && !s.includes('\u0000')))) return null;
+  if (!natural(v.session_seq, 1, INT4_MAX)) return null;
   return { queue_depth: q, sku_zone: s, session_seq: v.session_seq } as StoreEvent['metadata'];
 }
 

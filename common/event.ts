@@ -10,6 +10,18 @@ const ID_RE = /^[A-Za-z0-9_-]+$/;
 
 export const idSchema = z.string().min(1).max(64).regex(ID_RE, 'must match [A-Za-z0-9_-]');
 
+/**
+ * What both databases can store, checked per event so one unstorable value costs only its own event: PostgreSQL
+ * text refuses NUL characters and int4 columns (queue_depth, session_seq) refuse values above 2^31-1, where
+ * SQLite would take both, so without these limits the same event got 200 on one database and failed a whole
+ * batch (500) on the other.
+ */
+export const INT4_MAX = 2 ** 31 - 1;
+const noNul = (s: string) => !s.includes('\u0000');
+const NUL_MESSAGE = 'must not contain NUL (U+0000) characters';
+/** Free text of 1–64 characters without NUL. */
+export const textSchema = z.string().min(1).max(64).refine(noNul, NUL_MESSAGE);
+
 /** ISO-8601 with an explicit zone (Z or ±hh:mm), normalised to UTC `…Z` with milliseconds. */
 export const timestampSchema = z.iso
   .datetime({ offset: true, message: 'must be ISO-8601 with a zone (Z or ±hh:mm)' })
@@ -33,9 +45,9 @@ export function jsonDepthExceeds(value: unknown, max: number): boolean {
 
 export const metadataSchema = z
   .looseObject({
-    queue_depth: z.number().int().min(0).nullable().default(null),
-    sku_zone: z.string().max(64).nullable().default(null),
-    session_seq: z.number().int().min(1),
+    queue_depth: z.number().int().min(0).max(INT4_MAX).nullable().default(null),
+    sku_zone: z.string().max(64).refine(noNul, NUL_MESSAGE).nullable().default(null),
+    session_seq: z.number().int().min(1).max(INT4_MAX),
   })
   .superRefine((m, ctx) => {
     if (jsonDepthExceeds(m, METADATA_MAX_DEPTH)) {
@@ -50,10 +62,10 @@ export const storeEventSchema = z
     event_id: z.string().regex(UUID_RE, 'must be a UUID').transform((s) => s.toLowerCase()),
     store_id: idSchema,
     camera_id: idSchema,
-    visitor_id: z.string().min(1).max(64),
+    visitor_id: textSchema,
     event_type: z.enum(EVENT_TYPES),
     timestamp: timestampSchema,
-    zone_id: z.string().min(1).max(64).nullable(),
+    zone_id: textSchema.nullable(),
     dwell_ms: z.number().int().min(0),
     is_staff: z.boolean(),
     confidence: z.number().min(0).max(1),

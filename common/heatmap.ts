@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from './errors.js';
-import { describeIssues } from './layout.js';
+import { assertArraysBounded, describeIssues } from './layout.js';
 
 /**
  * Payloads of the topic `store/<store>/camera/<camera>/heatmap` (agent → hub, issue 7). Two kinds share it:
@@ -31,7 +31,7 @@ export const heatmapGridSchema = z
     minute_ts: minuteSchema,
     cols: z.number().int().min(1).max(MAX_GRID_SIDE),
     rows: z.number().int().min(1).max(MAX_GRID_SIDE),
-    counts: z.array(z.number().int().min(0).max(1_000_000)),
+    counts: z.array(z.number().int().min(0).max(1_000_000)).max(MAX_GRID_SIDE * MAX_GRID_SIDE),
   })
   .superRefine((g, ctx) => {
     if (g.counts.length !== g.cols * g.rows) {
@@ -61,6 +61,7 @@ export function parseHeatmapPayload(raw: unknown): HeatmapPayload {
     if (!r.success) throw new AppError('BAD_REQUEST', `heatmap background: ${describeIssues(r.error)}`);
     return { kind: 'background', background: r.data.background };
   }
+  assertArraysBounded(raw, MAX_GRID_SIDE * MAX_GRID_SIDE, 'heatmap grid');
   const r = heatmapGridSchema.safeParse(raw);
   if (!r.success) throw new AppError('BAD_REQUEST', `heatmap grid: ${describeIssues(r.error)}`);
   return { kind: 'grid', grid: r.data };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { oversizedArray, truncate } from './bounds.js';
 import { AppError } from './errors.js';
 import { idSchema } from './event.js';
 
@@ -9,7 +10,9 @@ export type ZoneType = (typeof ZONE_TYPES)[number];
 /** A point in normalised image coordinates: 0..1 of width and height, origin top-left. */
 const pointSchema = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
 export type Point = z.infer<typeof pointSchema>;
-const polygonSchema = z.array(pointSchema).min(3);
+/** Array limits of a layout, far above any real store; checked by length before any element is validated. */
+export const LAYOUT_MAX_ITEMS = 256;
+const polygonSchema = z.array(pointSchema).min(3).max(LAYOUT_MAX_ITEMS);
 
 export const zoneSchema = z.object({
   zone_id: idSchema,
@@ -52,8 +55,8 @@ export type CameraZone = z.infer<typeof cameraZoneSchema>;
 export const cameraSchema = z.object({
   camera_id: idSchema,
   name: z.string().max(120).optional(),
-  door_lines: z.array(doorLineSchema).default([]),
-  zones: z.array(cameraZoneSchema).default([]),
+  door_lines: z.array(doorLineSchema).max(LAYOUT_MAX_ITEMS).default([]),
+  zones: z.array(cameraZoneSchema).max(LAYOUT_MAX_ITEMS).default([]),
 });
 export type CameraLayout = z.infer<typeof cameraSchema>;
 
@@ -61,6 +64,7 @@ export const staffSchema = z.object({
   /** Uniform reference colours (sRGB 0..255) with a tolerance in the same units (Euclidean distance). */
   uniform_colors: z
     .array(z.object({ rgb: z.tuple([z.number(), z.number(), z.number()]), tolerance: z.number().min(0).max(442) }))
+    .max(LAYOUT_MAX_ITEMS)
     .default([]),
   /** Share of a track's sampled frames that must match for the track to be staff. */
   min_vote: z.number().min(0).max(1).default(0.6),
@@ -73,8 +77,8 @@ export const storeLayoutSchema = z
     name: z.string().min(1).max(120),
     /** IANA time zone; "today" windows are computed in it. */
     timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Kolkata').default('UTC'),
-    zones: z.array(zoneSchema).default([]),
-    cameras: z.array(cameraSchema).default([]),
+    zones: z.array(zoneSchema).max(LAYOUT_MAX_ITEMS).default([]),
+    cameras: z.array(cameraSchema).max(LAYOUT_MAX_ITEMS).default([]),
     staff: staffSchema.default({ uniform_colors: [], min_vote: 0.6 }),
   })
   .superRefine((s, ctx) => {
@@ -105,9 +109,22 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-/** Formats zod issues as `path: message; …` for one readable error line. */
+const MAX_LISTED_ISSUES = 10;
+const MAX_ISSUE_CHARS = 160;
+
+/** Formats zod issues as `path: message; …` for one readable error line: the first few, then how many more. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  const shown = error.issues.slice(0, MAX_LISTED_ISSUES).map((i) => truncate(`${i.path.join('.') || '(root)'}: ${i.message}`, MAX_ISSUE_CHARS));
+  const more = error.issues.length - shown.length;
+  return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
+}
+
+/** AppError BAD_REQUEST naming the first array of `raw` longer than `maxItems`, before any validation; else nothing. */
+export function assertArraysBounded(raw: unknown, maxItems: number, what: string): void {
+  const big = oversizedArray(raw, maxItems);
+  if (big) {
+    throw new AppError('BAD_REQUEST', `${what}: ${big.path}: at most ${maxItems} entries (got ${big.length})`, { field: big.path });
+  }
 }
 
 export function parseLayoutFile(raw: unknown, source = 'layout'): LayoutFile {

@@ -25,6 +25,7 @@ import { authenticate } from './security/auth.js';
 import { cors, securityHeaders } from './security/headers.js';
 import { createRateLimiter } from './security/rate-limit.js';
 import { rateLimit } from './security/rate-limit-middleware.js';
+import { enforceStoreScope } from './security/store-scope.js';
 // --- analytics (issue 3) ---
 import { storeRoutes } from './api/store-routes.js';
 import { posRoutes } from './api/pos-routes.js';
@@ -62,7 +63,7 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   });
   const health = createHealthService({ ...repos, staleFeedMinutes: config.staleFeedMinutes });
 
-  const app = new Koa({ proxy: true });
+  const app = new Koa({ proxy: config.http.trustProxy });
   app.silent = true; // errors are logged by the boundary, not printed by koa
   app.use(requestLog(logger));
   app.use(errorBoundary(logger));
@@ -87,7 +88,7 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   const heatmapSink = createHeatmapSink({ repo: heatmaps, logger, onRecorded: stream.heatmapRecorded });
   routers.push(stream.router, cameraRoutes({ repo: heatmaps, windows: analytics.metrics }), dashboardRoutes(await prepareDashboard(logger)));
   // --- end dashboard ---
-  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of routers) app.use(enforceStoreScope(router).routes()).use(router.allowedMethods());
 
   return {
     app,

@@ -11,6 +11,11 @@ export const hubEnvSchema = z.object({
   HUB_HTTP_PORT: port.default(8000),
   /** Interface to bind. */
   HUB_HOST: z.string().default('0.0.0.0'),
+  /**
+   * Trust X-Forwarded-For / X-Forwarded-Proto (true only behind a reverse proxy that sets them); off, a client
+   * could pick its own IP and walk past the per-IP rate limit and login throttle.
+   */
+  HUB_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   /** sqlite:<path>, sqlite::memory: or postgres://… */
   DATABASE_URL: z.string().default('sqlite:./data/store.db'),
   /** PostgreSQL schema to use (created if missing); tests use one per run. */
@@ -69,7 +74,7 @@ export const hubEnvSchema = z.object({
 export type HubEnv = z.infer<typeof hubEnvSchema>;
 
 export interface HubConfig {
-  http: { port: number; host: string };
+  http: { port: number; host: string; trustProxy: boolean };
   database: { url: string; schema: string | undefined };
   logLevel: HubEnv['LOG_LEVEL'];
   staleFeedMinutes: number;
@@ -107,7 +112,7 @@ export function loadHubConfig(env: Record<string, string | undefined> = process.
     throw new AppError('CONFIG_INVALID', 'invalid environment: HUB_TLS_CERT and HUB_TLS_KEY: set both or neither');
   }
   return Object.freeze({
-    http: { port: e.HUB_HTTP_PORT, host: e.HUB_HOST },
+    http: { port: e.HUB_HTTP_PORT, host: e.HUB_HOST, trustProxy: e.HUB_TRUST_PROXY === 'true' },
     database: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA },
     logLevel: e.LOG_LEVEL,
     staleFeedMinutes: e.STALE_FEED_MINUTES,

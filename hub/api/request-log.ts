@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from '../../common/logger.js';
+import { CLIENT_ABORTED_STATUS } from './error-boundary.js';
 
 const TRACE_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -26,7 +27,8 @@ export function requestLog(logger: Logger): Middleware {
         endpoint: (ctx as { routerPath?: string }).routerPath ?? ctx.path,
         path: ctx.path,
         method: ctx.method,
-        status_code: ctx.status,
+        status_code: ctx.state.clientAborted ? CLIENT_ABORTED_STATUS : ctx.status,
+        ...(ctx.state.clientAborted ? { client_aborted: true } : {}),
         latency_ms: Math.round(latency * 100) / 100,
         ...ctx.state.logFields,
       });

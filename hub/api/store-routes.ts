@@ -4,6 +4,7 @@ import { AppError } from '../../common/errors.js';
 import type { AnomalyService } from '../services/anomaly-service.js';
 import type { LayoutService } from '../services/layout-service.js';
 import type { MetricsService, WindowInput } from '../services/metrics-service.js';
+import { visibleStores } from '../security/store-scope.js';
 
 /** from/to from the query string; a repeated parameter is ambiguous, so it is refused. */
 export function windowQuery(ctx: Context): WindowInput {
@@ -25,7 +26,7 @@ export function storeRoutes(deps: { metrics: MetricsService; anomalies: AnomalyS
 
   router.get('/stores', (ctx) => {
     ctx.body = {
-      stores: deps.layouts.storeIds().map((id) => {
+      stores: visibleStores(ctx, deps.layouts.storeIds()).map((id) => {
         const l = deps.layouts.require(id);
         return { store_id: id, name: l.name, timezone: l.timezone };
       }),

@@ -5,6 +5,7 @@ import { idSchema } from '../../common/event.js';
 import { AppError } from '../../common/errors.js';
 import { describeIssues } from '../../common/layout.js';
 import { hashPassword, verifyPassword } from '../transport/users.js';
+import { createLoginGuard, DEFAULT_LOGIN_GUARD, verifyConstantCost, type LoginGuard } from './login-guard.js';
 
 export const ROLES = ['ingest', 'read', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -72,7 +73,11 @@ export function appendKey(path: string, entry: ApiKeyEntry): void {
  * remembered by its SHA-256 (never the key itself); the file is re-read when it changes on disk, so a key
  * added with `npm run apikey:add` works without a restart.
  */
-export function createKeyring(path: string, opts: { reloadCheckMs?: number } = {}) {
+export function createKeyring(
+  path: string,
+  opts: { reloadCheckMs?: number; guard?: LoginGuard; verify?: typeof verifyPassword } = {},
+) {
+  const guard = opts.guard ?? createLoginGuard(DEFAULT_LOGIN_GUARD);
   let entries = readKeysFile(path);
   let mtimeMs = existsSync(path) ? statSync(path).mtimeMs : 0;
   let checkedAt = Date.now();
@@ -92,15 +97,27 @@ export function createKeyring(path: string, opts: { reloadCheckMs?: number } = {
 
   return {
     size: () => entries.length,
-    /** The principal for a presented key, or null when it is not a valid key. */
-    async verify(key: string): Promise<Principal | null> {
+    /**
+     * The principal for a presented key, or null when it is not a valid key. Unknown ids cost a full scrypt like
+     * known ones; after repeated failures from `caller.ip` or for one key id it throws RATE_LIMITED without scrypt.
+     */
+    async verify(key: string, caller: { ip: string } = { ip: '' }): Promise<Principal | null> {
       maybeReload();
       const digest = createHash('sha256').update(key).digest('hex');
       const hit = verified.get(digest);
       if (hit) return hit;
       const m = KEY_RE.exec(key);
-      const entry = m && entries.find((e) => e.id === m[1]);
-      if (!m || !entry || !(await verifyPassword(m[2]!, entry.hash))) return null;
+      const account = m ? m[1]! : null;
+      const wait = guard.blockedFor(caller.ip, account);
+      if (wait > 0) {
+        throw new AppError('RATE_LIMITED', `too many failed API key attempts; retry in ${wait} s`, { retry_after_s: wait });
+      }
+      const entry = m ? entries.find((e) => e.id === m[1]) : undefined;
+      const ok = m ? await verifyConstantCost(m[2]!, entry?.hash, opts.verify) : false;
+      if (!m || !entry || !ok) {
+        guard.fail(caller.ip, account);
+        return null;
+      }
       const principal: Principal = { name: entry.name, role: entry.role, stores: entry.stores ? new Set(entry.stores) : null };
       if (verified.size > 10_000) verified.clear();
       verified.set(digest, principal);

@@ -26,7 +26,7 @@ export function authenticate(keyring: Keyring | null): Middleware {
       return next();
     }
     const key = presentedKey(ctx);
-    const principal = key ? await keyring.verify(key) : null;
+    const principal = key ? await keyring.verify(key, { ip: ctx.ip }) : null;
     ctx.state.principal = principal;
     const access = requiredAccess(ctx.method, ctx.path);
     if (access.open) return next();

@@ -9,8 +9,10 @@ const WRITE: readonly Role[] = ['ingest', 'admin'];
 const ADMIN: readonly Role[] = ['admin'];
 
 // Pages and documents anyone on the network may load; the dashboard then asks for a read key itself.
-const OPEN_GET = [/^\/$/, /^\/health$/, /^\/docs(\/|$)/, /^\/openapi\.json$/, /^\/assets\//, /^\/dashboard(\/|$)/, /^\/favicon\.ico$/];
-const STORE_PATH = /^\/stores\/([^/]+)(\/.*)?$/;
+// Matched like the router matches (case-insensitive, optional trailing slash); the authoritative store check is
+// on the router's own matched id (store-scope.ts), this one only answers early.
+const OPEN_GET = [/^\/$/, /^\/health\/?$/i, /^\/docs(\/|$)/i, /^\/openapi\.json\/?$/i, /^\/assets\//i, /^\/dashboard(\/|$)/i, /^\/favicon\.ico$/i];
+const STORE_PATH = /^\/stores\/([^/]+)(\/.*)?$/i;
 
 /**
  * The access rules of issue 9, in one place: POST needs an ingest or admin key, GET /stores/* a read key for

@@ -1,5 +1,5 @@
 import { AppError } from '../../common/errors.js';
-import { describeIssues, loadLayoutFile, storeLayoutSchema, type StoreLayout } from '../../common/layout.js';
+import { assertArraysBounded, describeIssues, LAYOUT_MAX_ITEMS, loadLayoutFile, storeLayoutSchema, type StoreLayout } from '../../common/layout.js';
 import type { Logger } from '../../common/logger.js';
 import type { LayoutRepository } from '../store/layout-repository.js';
 
@@ -65,6 +65,7 @@ export function createLayoutService(deps: { repo: LayoutRepository; logger: Logg
       if (body.store_id !== storeId) {
         throw new AppError('BAD_REQUEST', `store_id: "${String(body.store_id)}" does not match the path's ${storeId}`, { field: 'store_id' });
       }
+      assertArraysBounded(body, LAYOUT_MAX_ITEMS, 'layout');
       const parsed = storeLayoutSchema.safeParse(body);
       if (!parsed.success) {
         const first = parsed.error.issues[0];

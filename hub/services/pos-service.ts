@@ -1,4 +1,3 @@
-import { AppError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { HubBus } from '../bus.js';
 import { guardDb } from '../store/db.js';
@@ -20,11 +19,8 @@ export function createPosService(deps: { repo: PosRepository; layouts: LayoutSer
 
     async ingest(storeId: string, body: { csv: string } | { json: unknown }): Promise<PosResult> {
       deps.layouts.require(storeId);
-      const parsed = 'csv' in body ? parsePosCsv(body.csv, storeId) : parsePosJson(body.json, storeId);
-      const total = parsed.rows.length + parsed.errors.length;
-      if (total > deps.maxRows) {
-        throw new AppError('TOO_MANY_EVENTS', `at most ${deps.maxRows} POS rows per request (got ${total})`, { limit_rows: deps.maxRows });
-      }
+      const limits = { maxRows: deps.maxRows };
+      const parsed = 'csv' in body ? parsePosCsv(body.csv, storeId, limits) : parsePosJson(body.json, storeId, limits);
       const stored = await guardDb(() => deps.repo.insert(parsed.rows));
       if (stored.size > 0) deps.bus?.emit('pos_stored', storeId, stored.size);
       deps.logger.info({ event: 'pos_stored', store_id: storeId, inserted: stored.size, errors: parsed.errors.length });

@@ -19,3 +19,31 @@ export function mayPublish(user: MqttUser, topic: string): { ok: true } | { ok: 
 export function maySubscribe(user: MqttUser, filter: string): boolean {
   return filter.startsWith(`store/${user.store_id}/`);
 }
+
+/** Largest retained message (a status heartbeat is ~200 bytes); also the cap on any status payload. */
+export const STATUS_MAX_BYTES = 4096;
+/** Most distinct retained topics the broker keeps (one per camera in practice). */
+export const MAX_RETAINED_TOPICS = 10_000;
+
+/**
+ * Pure: may a client use this client id? aedes lets a new connection with a known id disconnect the old one, and
+ * agent ids are predictable (`agent-<store>-<camera>`), so with logins an agent id belongs to the logins of that
+ * store and camera only ("*" logins: any camera of the store); a takeover of any other id by a different login is
+ * refused in the broker, which knows the live clients.
+ */
+export function mayUseClientId(user: MqttUser, clientId: string): boolean {
+  if (!clientId.startsWith('agent-')) return true;
+  if (user.camera_ids.includes('*')) return clientId.startsWith(`agent-${user.store_id}-`);
+  return user.camera_ids.some((cam) => clientId === `agent-${user.store_id}-${cam}`);
+}
+
+/**
+ * Pure: may this message be retained? Retained messages live in the broker's memory for good, so only camera
+ * status heartbeats may be retained, each at most STATUS_MAX_BYTES; anonymous clients get no retained
+ * messages on other topics either.
+ */
+export function mayRetain(topic: string, bytes: number): { ok: true } | { ok: false; reason: string } {
+  if (parseTopic(topic)?.kind !== 'status') return { ok: false, reason: 'only store/<store>/camera/<camera>/status may be retained' };
+  if (bytes > STATUS_MAX_BYTES) return { ok: false, reason: `a retained status is at most ${STATUS_MAX_BYTES} bytes (got ${bytes})` };
+  return { ok: true };
+}

@@ -3,9 +3,11 @@ import tls from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../../common/logger.js';
 import { parseTopic } from '../../common/topics.js';
-import { mayPublish, maySubscribe } from './acl.js';
+import { createLoginGuard, DEFAULT_LOGIN_GUARD, verifyConstantCost, type LoginGuard } from '../security/login-guard.js';
+import { MAX_RETAINED_TOPICS, mayPublish, mayRetain, maySubscribe, mayUseClientId } from './acl.js';
 import { RetryLater, type MessageHandler } from './message-handler.js';
-import { verifyPassword, type MqttUser, type UsersFile } from './users.js';
+import { limitPacketSize } from './packet-guard.js';
+import type { MqttUser, UsersFile } from './users.js';
 
 export interface EmbeddedBrokerOptions {
   port: number;
@@ -16,6 +18,10 @@ export interface EmbeddedBrokerOptions {
   users: UsersFile | null;
   handler: MessageHandler;
   logger: Logger;
+  /** Largest MQTT packet accepted (Remaining Length, bytes); a bigger one closes the connection at its header. */
+  maxPacketBytes: number;
+  /** Failed-login throttle (shared defaults with API keys). */
+  loginGuard?: LoginGuard;
 }
 
 /**
@@ -32,6 +38,9 @@ export interface EmbeddedBrokerOptions {
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions) {
   const log = opts.logger.child({ component: 'mqtt_broker' });
   const logins = new WeakMap<Client, MqttUser>();
+  const usernames = new WeakMap<Client, string>();
+  const guard = opts.loginGuard ?? createLoginGuard(DEFAULT_LOGIN_GUARD);
+  const retained = new Set<string>();
   let refused = 0;
 
   const broker = await Aedes.createBroker({
@@ -39,21 +48,33 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions) {
     maxClientsIdLength: 160,
     authenticate(client, username, password, done) {
       if (!opts.users) return done(null, true);
-      const user = username ? opts.users[username] : undefined;
-      const fail = () => {
-        log.warn({ event: 'mqtt_login_refused', client_id: client.id, username: username ?? null }, 'MQTT login refused');
-        const err = new Error('bad user name or password') as AuthenticateError;
-        err.returnCode = 4;
+      const user = username && Object.hasOwn(opts.users, username) ? opts.users[username] : undefined;
+      const ip = (client.conn as { remoteAddress?: string } | undefined)?.remoteAddress ?? '';
+      const account = username ? username.slice(0, 128) : null;
+      const refuse = (reason: string, returnCode: 2 | 4 | 5) => {
+        log.warn({ event: 'mqtt_login_refused', client_id: client.id.slice(0, 160), username: username?.slice(0, 128) ?? null, reason }, 'MQTT login refused');
+        const err = new Error(reason) as AuthenticateError;
+        err.returnCode = returnCode;
         done(err, false);
       };
-      if (!user || !password) return fail();
-      verifyPassword(password.toString('utf8'), user.password_hash).then(
+      if (guard.blockedFor(ip, account) > 0) return refuse('too many failed logins', 5);
+      // An unknown user name costs a full scrypt too, so timing does not tell which names exist.
+      verifyConstantCost(password ? password.toString('utf8') : '', user?.password_hash).then(
         (ok) => {
-          if (!ok) return fail();
+          if (!ok || !user || !password) {
+            guard.fail(ip, account);
+            return refuse('bad user name or password', 4);
+          }
+          if (!mayUseClientId(user, client.id)) return refuse(`client id ${client.id.slice(0, 160)} belongs to another store's agent`, 2);
+          const holder = (broker as unknown as { clients: Record<string, Client | undefined> }).clients[client.id];
+          if (holder && holder !== client && usernames.get(holder) !== username) {
+            return refuse(`client id ${client.id.slice(0, 160)} is in use by another login`, 2);
+          }
           logins.set(client, user);
+          usernames.set(client, username!);
           done(null, true);
         },
-        () => fail(),
+        () => refuse('login check failed', 4),
       );
     },
     authorizeSubscribe(client, sub, done) {
@@ -76,6 +97,19 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions) {
         }
       }
       if (topic.startsWith('$SYS')) return done(new Error('$SYS is read-only'));
+      if (packet.retain) {
+        const bytes = (packet.payload as Buffer).length;
+        const verdict = mayRetain(topic, bytes);
+        const full = bytes > 0 && !retained.has(topic) && retained.size >= MAX_RETAINED_TOPICS;
+        if (!verdict.ok || full) {
+          refused += 1;
+          const reason = verdict.ok ? `the broker already keeps ${MAX_RETAINED_TOPICS} retained topics` : verdict.reason;
+          log.warn({ event: 'mqtt_publish_refused', client_id: client?.id, topic: topic.slice(0, 200), reason }, `publish refused: ${reason}`);
+          return done(new Error(reason));
+        }
+        if (bytes > 0) retained.add(topic);
+        else retained.delete(topic);
+      }
       if (!parseTopic(topic)) return done(null); // not ours (anonymous mode only): plain broker traffic
       opts.handler.handle(topic, packet.payload as Buffer).then(
         () => done(null),
@@ -92,7 +126,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions) {
   const onSocket = (socket: net.Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    broker.handle(socket);
+    const conn = limitPacketSize(socket, opts.maxPacketBytes, (declared) => {
+      refused += 1;
+      log.warn({ event: 'mqtt_packet_too_large', remote: socket.remoteAddress, bytes: declared, limit: opts.maxPacketBytes }, 'MQTT packet over the size limit: connection closed');
+    });
+    broker.handle(conn as unknown as net.Socket);
   };
   const server = opts.tls ? tls.createServer({ cert: opts.tls.cert, key: opts.tls.key }, onSocket) : net.createServer(onSocket);
   await new Promise<void>((resolve, reject) => {

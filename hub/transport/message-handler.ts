@@ -4,6 +4,7 @@ import { isAppError } from '../../common/errors.js';
 import { describeIssues } from '../../common/layout.js';
 import type { Logger } from '../../common/logger.js';
 import { parseTopic, type CameraStatus } from '../../common/topics.js';
+import { STATUS_MAX_BYTES } from './acl.js';
 
 /** The slice of the ingest service (hub/ingest/service.ts) the transport needs: the same path as POST /events/ingest. */
 export interface IngestLike {
@@ -116,6 +117,8 @@ export function createMessageHandler(deps: {
   }
 
   async function onStatus(topic: string, storeId: string, cameraId: string, payload: Buffer): Promise<void> {
+    // Stored whole in camera_status and read by /health: 25 status payloads of 4 MB once made a 100 MB database.
+    if (payload.length > STATUS_MAX_BYTES) return invalid(topic, `status payload of ${payload.length} bytes exceeds ${STATUS_MAX_BYTES}`, payload.length);
     const parsed = parseJson(topic, payload);
     if (!parsed.ok) return;
     const s = cameraStatusSchema.safeParse(parsed.value);

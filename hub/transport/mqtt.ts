@@ -35,7 +35,9 @@ export async function startMqttTransport(opts: {
     return { mqttPort: null, stats, close: async () => (await consumer.close(), logClosed(stats())) };
   }
   const users = config.usersFile ? loadUsersFile(config.usersFile) : null;
-  const broker = await startEmbeddedBroker({ ...config.embedded!, users, handler, logger });
+  // Payload limit plus room for the topic (at most 65,535 bytes) and the packet id [MQTT-3.3.2].
+  const maxPacketBytes = config.maxPayloadBytes + 65_535 + 4;
+  const broker = await startEmbeddedBroker({ ...config.embedded!, users, handler, logger, maxPacketBytes });
   if (users) logger.info({ event: 'mqtt_auth', users: Object.keys(users).length }, 'embedded MQTT broker requires a login');
   const stats = () => ({ ...handler.stats(), mode: 'embedded' as const, refused_publishes: broker.refused() });
   return { mqttPort: broker.port, stats, close: async () => (await broker.close(), logClosed(stats())) };

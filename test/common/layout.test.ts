@@ -21,3 +21,18 @@ describe('common/layout', () => {
     expect(() => parseLayoutFile(bad)).to.throw(/NOPE is not declared/);
   });
 });
+
+describe('common/heatmap: bounded validation', () => {
+  it('refuses a grid with a million invalid counts by its size, with a short message', async () => {
+    const { parseHeatmapPayload } = await import('../../common/heatmap.js');
+    const counts = new Array(1_000_000).fill('x');
+    let message = '';
+    try {
+      parseHeatmapPayload({ minute_ts: 0, cols: 64, rows: 64, counts });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.match(/counts/).and.match(/4096/);
+    expect(message.length).to.be.below(600);
+  });
+});

@@ -25,4 +25,16 @@ describe('POS input parsing', () => {
     const r = parsePosJson([null, { transaction_id: 'A', store_id: 'S2', timestamp: '2026-03-03T10:00:00Z', basket_value_inr: 1 }], 'S1');
     expect(r.errors.map((e) => [e.index, e.field])).to.deep.equal([[0, '(row)'], [1, 'store_id']]);
   });
+
+  it('refuses more than maxRows rows before touching any row, counting rows not errors', () => {
+    let touched = 0;
+    const spy = () => Object.defineProperty({}, 'transaction_id', { enumerable: true, get: () => (touched++, 'T') });
+    expect(() => parsePosJson(Array.from({ length: 11 }, spy), 'S1', { maxRows: 10 })).to.throw(/at most 10 POS rows per request \(got 11\)/);
+    expect(touched).to.equal(0);
+    const csv = [POS_CSV_HEADER, ...Array.from({ length: 11 }, (_, i) => `T${i},S2,bad,x`)].join('\n');
+    expect(() => parsePosCsv(csv, 'S1', { maxRows: 10 })).to.throw(/\(got 11\)/);
+    // Exactly at the limit: every row is judged, two errors each still count as one row each.
+    const r = parsePosJson(Array.from({ length: 10 }, () => ({ transaction_id: 'T', store_id: 'S1' })), 'S1', { maxRows: 10 });
+    expect(r.errors.length).to.equal(20);
+  });
 });

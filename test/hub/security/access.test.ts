@@ -17,6 +17,8 @@ describe('access policy (pure)', () => {
     expect(requiredAccess('POST', '/events/ingest')).to.deep.equal({ open: false, roles: ['ingest', 'admin'], storeId: undefined });
     expect(requiredAccess('GET', '/stores/S%201/metrics')).to.deep.equal({ open: false, roles: ['read', 'admin'], storeId: 'S 1' });
     expect(requiredAccess('PUT', '/stores/S1/layout')).to.deep.equal({ open: false, roles: ['admin'], storeId: 'S1' });
+    // The router matches case-insensitively; so does the policy (the router's own id is checked again, store-scope.ts).
+    expect(requiredAccess('GET', '/STORES/S1/Metrics/')).to.deep.equal({ open: false, roles: ['read', 'admin'], storeId: 'S1' });
     expect(requiredAccess('DELETE', '/anything')).to.deep.include({ open: false, roles: ['admin'] });
   });
 });
@@ -138,6 +140,25 @@ describe('rate limits, CORS and event-time rules', function () {
     } finally {
       await hub.close();
     }
+  });
+
+  it('keys the per-IP limit on the socket address unless HUB_TRUST_PROXY is set', async () => {
+    const run = async (env: Record<string, string>) => {
+      const hub = await startTestHub({ RATE_LIMIT_IP_PER_MIN: '60', RATE_LIMIT_IP_BURST: '3', ...env });
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const res = await hub.post('/events/ingest', { events: [] }, { 'x-forwarded-for': `10.0.0.${i}` });
+          statuses.push(res.status);
+          await res.body?.cancel();
+        }
+        return statuses;
+      } finally {
+        await hub.close();
+      }
+    };
+    expect(await run({})).to.deep.equal([200, 200, 200, 429, 429]); // a rotating header changes nothing
+    expect(await run({ HUB_TRUST_PROXY: 'true' })).to.deep.equal([200, 200, 200, 200, 200]); // behind a proxy: its header
   });
 
   it('allows only the configured CORS origins', async () => {

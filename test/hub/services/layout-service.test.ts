@@ -54,4 +54,19 @@ describe('layout service', () => {
     }
     expect(() => svc.require('S_NONE')).to.throw(/unknown store S_NONE/);
   });
+
+  it('refuses an oversized polygon with 400 naming the field, before validating its points, with a bounded message', async () => {
+    const svc = createLayoutService({ repo: createLayoutRepository(db), logger: captureLogger().logger });
+    const huge = Array.from({ length: 150_000 }, () => ['x', 'y']);
+    const body = { ...store('Big').stores[0], cameras: [{ camera_id: 'C1', zones: [{ zone_id: 'Z1', polygon: huge }] }] };
+    const err = await svc.put('S1', body).then(() => null, (e: { code: string; message: string; details: { field: string } }) => e);
+    expect(err?.code).to.equal('BAD_REQUEST');
+    expect(err?.details.field).to.equal('cameras.0.zones.0.polygon');
+    expect(err!.message.length).to.be.below(600);
+    // Many small errors: the message lists a few and counts the rest.
+    const many = { ...store('Many').stores[0], cameras: [{ camera_id: 'C1', zones: [{ zone_id: 'Z1', polygon: Array.from({ length: 200 }, () => ['x', 'y']) }] }] };
+    const err2 = await svc.put('S1', many).then(() => null, (e: Error) => e);
+    expect(err2!.message).to.match(/and \d+ more/);
+    expect(err2!.message.length).to.be.below(2100);
+  });
 });

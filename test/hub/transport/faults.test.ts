@@ -174,8 +174,15 @@ describe('MQTT fault tests (real hub processes, real sockets) @integration', fun
     const topic = 'store/STORE_F/camera/CAM_1/events';
     for (let i = 0; i < 1000; i++) {
       let payload: Buffer | string;
-      if (i % 200 === 0) payload = Buffer.alloc(10 * 1024 * 1024, 0x7b); // 5 blobs of 10 MB
-      else if (i % 10 < 4) payload = `{"not json ${i}`; // 395
+      if (i % 200 === 0) {
+        // 5 blobs of 10 MB, over MQTT_MAX_PAYLOAD_BYTES: the broker closes that connection at the packet header.
+        const blob = await mqtt.connectAsync(url, { protocolVersion: 4, reconnectPeriod: 0 });
+        const closed = new Promise<void>((resolve) => blob.once('close', () => resolve()));
+        blob.publish(topic, Buffer.alloc(10 * 1024 * 1024, 0x7b), { qos: 1 });
+        await closed;
+        blob.end(true);
+        continue;
+      } else if (i % 10 < 4) payload = `{"not json ${i}`; // 395
       else if (i % 10 < 7) payload = JSON.stringify([makeEvent({ confidence: 'high', timestamp: 12 })]); // 300 wrong types
       else if (i % 10 < 9) payload = JSON.stringify({ event: i }); // 200 not an array
       else payload = Buffer.from([0xff, 0xfe, i & 0xff, 0x00]); // 100 binary
@@ -189,8 +196,9 @@ describe('MQTT fault tests (real hub processes, real sockets) @integration', fun
     hub.proc.child.kill('SIGTERM');
     const closed = await hub.proc.waitFor((l) => l.event === 'mqtt_transport_closed');
     expect(closed).to.deep.include({ events_inserted: 5_000, events_rejected: 300 });
-    // 395 not JSON + 100 binary (not JSON either) + 200 not arrays + 5 oversized = 700.
-    expect(closed.invalid_messages).to.equal(700);
+    // 395 not JSON + 100 binary (not JSON either) + 200 not arrays = 695; the 5 oversized never got past the broker.
+    expect(closed.invalid_messages).to.equal(695);
+    expect(closed.refused_publishes).to.equal(5);
     expect((await hub.proc.exited).code).to.equal(0);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword, loadUsersFile, verifyPassword } from '../../../hub/transport/users.js';
-import { mayPublish, maySubscribe } from '../../../hub/transport/acl.js';
+import { mayPublish, mayRetain, maySubscribe, mayUseClientId, STATUS_MAX_BYTES } from '../../../hub/transport/acl.js';
 import { loadMqttTransportConfig } from '../../../hub/transport/config.js';
 
 function messageOf(fn: () => unknown): string {
@@ -48,6 +48,20 @@ describe('hub/transport/users, acl and config', () => {
     expect(maySubscribe(user, 'store/STORE_A/camera/+/status')).to.equal(true);
     expect(maySubscribe(user, 'store/+/camera/+/events')).to.equal(false);
     expect(maySubscribe(user, '#')).to.equal(false);
+    expect(mayPublish(user, 'store/STORE_A/camera/CAM_1/config')).to.deep.include({ ok: false }); // not an agent's to write
+  });
+
+  it('keeps agent client ids to their store\'s logins and retains only bounded status heartbeats', () => {
+    const user = { password_hash: '', store_id: 'STORE_A', camera_ids: ['CAM_1'] };
+    expect(mayUseClientId(user, 'agent-STORE_A-CAM_1')).to.equal(true);
+    expect(mayUseClientId(user, 'agent-STORE_B-CAM_1')).to.equal(false);
+    expect(mayUseClientId(user, 'agent-STORE_A-CAM_2')).to.equal(false); // not among its cameras
+    expect(mayUseClientId({ ...user, camera_ids: ['*'] }, 'agent-STORE_A-CAM_2')).to.equal(true);
+    expect(mayUseClientId(user, 'dashboard-tool')).to.equal(true);
+    expect(mayRetain('store/S/camera/C/status', 200).ok).to.equal(true);
+    expect(mayRetain('store/S/camera/C/status', STATUS_MAX_BYTES + 1).ok).to.equal(false);
+    expect(mayRetain('store/S/camera/C/events', 10).ok).to.equal(false);
+    expect(mayRetain('anything/else', 1).ok).to.equal(false);
   });
 
   it('reads the MQTT environment with defaults and names every bad variable', () => {
