@@ -4,15 +4,15 @@
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
 # --- deps: production dependencies; the toolchain is for better-sqlite3's source build (shared lockfile).
-# .npmrc (onnxruntime-node-install=skip) keeps onnxruntime-node's install script from fetching CUDA libraries:
-# the CPU binaries ship inside the package.
+# ONNXRUNTIME_NODE_INSTALL=skip keeps onnxruntime-node's install script from fetching CUDA libraries (the CPU
+# binaries ship inside the package): the image's npm 10 predates package.json's allowScripts, which npm 11 honours.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY package.json package-lock.json ./
+RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # --- runtime: non-root, spool and heartbeat in writable places.
 FROM ${NODE_IMAGE} AS runtime

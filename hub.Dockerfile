@@ -4,18 +4,19 @@
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 
 # --- deps: production dependencies only. better-sqlite3 compiles from source when no prebuilt binary
-# matches, hence the toolchain here (and only here). .npmrc keeps onnxruntime-node's optional CUDA download off.
+# matches, hence the toolchain here (and only here). ONNXRUNTIME_NODE_INSTALL=skip keeps onnxruntime-node's
+# optional CUDA download off (the image's npm 10 predates package.json's allowScripts).
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY package.json package-lock.json ./
+RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # --- dashboard: the browser bundle needs the dev tools (esbuild, uPlot); only its output is kept.
 FROM deps AS dashboard
-RUN npm ci --no-audit --no-fund
+RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY common ./common
 COPY hub ./hub

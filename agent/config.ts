@@ -12,11 +12,14 @@ import { isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { idSchema } from '../common/event.js';
-import { AppError } from '../common/errors.js';
+import { AppError, isAppError } from '../common/errors.js';
 import { describeIssues } from '../common/layout.js';
+import { mqttUrlSchema } from '../common/mqtt-url.js';
 import { resolveBinaries } from './source/binaries.js';
 import { isLive } from './source/video-source.js';
+import { loadAgentRuntime, type AgentRuntime } from './runtime.js';
 import type { TrackerConfig } from './tracker/byte-tracker.js';
+import { DEFAULT_DETECTOR_MODEL } from './detector/models.js';
 
 export const USAGE =
   'usage: npm run agent -- (--camera data/cameras/<cam>.json | --source <clip|rtsp://…>) [--model m.onnx] [--conf 0.1] ' +
@@ -86,7 +89,7 @@ const flagSchema = z.object({
     .string()
     .refine((s) => !Number.isNaN(Date.parse(s)), '--start-time must be an ISO 8601 time such as 2026-03-01T10:00:00+05:30')
     .optional(),
-  mqtt: z.string().regex(/^mqtts?:\/\//, '--mqtt must be an mqtt:// or mqtts:// URL').optional(),
+  mqtt: mqttUrlSchema('--mqtt').optional(),
 });
 
 export function loadCameraFile(path: string): CameraFile {
@@ -99,6 +102,17 @@ export function loadCameraFile(path: string): CameraFile {
   const r = cameraFileSchema.safeParse(raw);
   if (!r.success) throw new AppError('CONFIG_INVALID', `--camera ${path}: ${describeIssues(r.error)}`);
   return r.data;
+}
+
+/** Runs `fn`, keeping its AppError's message in `problems` instead of stopping at it. */
+function collect<T>(problems: string[], fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    if (!isAppError(err)) throw err;
+    problems.push(err.message);
+    return undefined;
+  }
 }
 
 /** Parses argv + env into a frozen AgentConfig, or throws one AppError naming every bad input. */
@@ -128,20 +142,26 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
   } catch (err) {
     throw new AppError('BAD_REQUEST', `${(err as Error).message} (${USAGE})`);
   }
+  // Every problem below is collected, so one message names them all.
+  const problems: string[] = [];
   const flags = flagSchema.safeParse(values);
-  if (!flags.success) throw new AppError('BAD_REQUEST', flags.error.issues.map((i) => i.message).join('; '));
-  const f = flags.data;
-  const cam = typeof values.camera === 'string' ? loadCameraFile(values.camera) : undefined;
+  if (!flags.success) problems.push(...flags.error.issues.map((i) => i.message));
+  const f = flags.success ? flags.data : {};
+  const cam = typeof values.camera === 'string' ? collect(problems, () => loadCameraFile(values.camera as string)) : undefined;
   // $STORE_ASSETS_DIR first, then ./assets (where `npm run assets` puts the clips and the model).
   const assets = env.STORE_ASSETS_DIR ?? (existsSync('assets') ? 'assets' : undefined);
   const inAssets = (sub: string, p: string) => (isLive(p) || isAbsolute(p) || !assets ? p : join(assets, sub, p));
 
   const source = (values.source as string | undefined) ?? (cam ? inAssets('media', cam.source) : undefined);
-  if (!source) throw new AppError('BAD_REQUEST', `--source or --camera is required (${USAGE})`);
-  const model = (values.model as string | undefined) ?? (cam?.detector.model ? inAssets('models', cam.detector.model) : assets ? join(assets, 'models', 'yolov8n_int8.onnx') : undefined);
-  if (!model) throw new AppError('BAD_REQUEST', `--model is required when STORE_ASSETS_DIR is not set (${USAGE})`);
-  if (!existsSync(model)) throw new AppError('BAD_REQUEST', `--model ${model}: file not found`);
-  if (!isLive(source) && !existsSync(source)) throw new AppError('BAD_REQUEST', `--source ${source}: file not found`);
+  if (!source && !(typeof values.camera === 'string')) problems.push(`--source or --camera is required (${USAGE})`);
+  const model = (values.model as string | undefined) ?? (cam?.detector.model ? inAssets('models', cam.detector.model) : assets ? join(assets, 'models', DEFAULT_DETECTOR_MODEL) : undefined);
+  if (!model) problems.push(`--model is required when STORE_ASSETS_DIR is not set (${USAGE})`);
+  else if (!existsSync(model)) problems.push(`--model ${model}: file not found`);
+  if (source && !isLive(source) && !existsSync(source)) problems.push(`--source ${source}: file not found`);
+  if (problems.length > 0 || !source || !model) {
+    const code = problems.some((p) => p.startsWith('--camera')) ? 'CONFIG_INVALID' : 'BAD_REQUEST';
+    throw new AppError(code, problems.join('; '));
+  }
 
   const t = cam?.tracker ?? {};
   const tracker: Partial<TrackerConfig> = {
@@ -172,4 +192,16 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
     ffprobePath: bins.ffprobePath,
     logLevel: env.LOG_LEVEL ?? 'info',
   });
+}
+
+/**
+ * The agent's whole configuration, flags and environment, parsed once at start: one error names every bad flag,
+ * camera-file field and variable.
+ */
+export function loadAgentConfig(argv: string[], env: Record<string, string | undefined>): { config: Readonly<AgentConfig>; runtime: AgentRuntime } {
+  const problems: string[] = [];
+  const config = collect(problems, () => parseAgentConfig(argv, env));
+  const runtime = collect(problems, () => loadAgentRuntime(env));
+  if (!config || !runtime) throw new AppError('CONFIG_INVALID', problems.join('; '));
+  return { config, runtime };
 }

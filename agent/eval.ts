@@ -22,6 +22,7 @@ import { describeIssues } from '../common/layout.js';
 import { createLogger } from '../common/logger.js';
 import { createPipeline, type PipelineOptions, type PipelineStats } from './pipeline.js';
 import { assign } from './tracker/assignment.js';
+import { DEFAULT_DETECTOR_MODEL } from './detector/models.js';
 
 export const truthSchema = z.object({
   clip: z.string().optional(),
@@ -149,7 +150,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   });
   const usage = 'usage: npm run agent:eval -- --clip <file> --truth <truth.json> [--model m.onnx] [--detect-every N]';
   if (!a.clip || !a.truth) throw new AppError('BAD_REQUEST', `--clip and --truth are required (${usage})`);
-  const modelPath = a.model ?? (env.STORE_ASSETS_DIR ? join(env.STORE_ASSETS_DIR, 'models', 'yolov8n_int8.onnx') : undefined);
+  const modelPath = a.model ?? (env.STORE_ASSETS_DIR ? join(env.STORE_ASSETS_DIR, 'models', DEFAULT_DETECTOR_MODEL) : undefined);
   if (!modelPath) throw new AppError('BAD_REQUEST', `--model is required when STORE_ASSETS_DIR is not set (${usage})`);
   const num = (name: string, v: string, int: boolean) => {
     const n = Number(v);

@@ -10,13 +10,13 @@ import { AppError, isAppError, type ErrorCode } from '../common/errors.js';
 import { findCamera, loadLayoutFile, type CameraLayout } from '../common/layout.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { createAnnotationWriter, type AnnotationWriter } from './annotate/annotator.js';
-import { parseAgentConfig, type AgentConfig } from './config.js';
+import { loadAgentConfig, type AgentConfig } from './config.js';
 import { createPipeline } from './pipeline.js';
 import { createProgress } from './progress.js';
 import { truncation } from './source/completeness.js';
 import { isLive } from './source/video-source.js';
 import { runCameraAgent } from './agent.js';
-import { loadAgentRuntime, type AgentRuntime } from './runtime.js';
+import type { AgentRuntime } from './runtime.js';
 import type { TrackedFrame } from './types.js';
 
 /** The camera's lines and zones for the calibration overlay, when a layout and camera id are known. */
@@ -97,11 +97,11 @@ export async function runAgent(cfg: AgentConfig, rt: AgentRuntime, log: Logger, 
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set(['BAD_REQUEST', 'CONFIG_INVALID', 'INPUT_UNREADABLE', 'MODEL_INVALID']);
 
 async function main(): Promise<void> {
-  const cfg = parseAgentConfig(process.argv.slice(2), process.env);
+  const { config: cfg, runtime } = loadAgentConfig(process.argv.slice(2), process.env);
   const log = createLogger({ name: 'agent', level: cfg.logLevel });
   const ac = new AbortController();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
-  await runAgent(cfg, loadAgentRuntime(process.env), log, ac.signal);
+  await runAgent(cfg, runtime, log, ac.signal);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

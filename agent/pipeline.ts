@@ -26,6 +26,8 @@ export interface PipelineOptions {
   source: string;
   /** YOLOv8/YOLO11 ONNX file. */
   modelPath: string;
+  /** Input size for a detector with dynamic axes (benchmarks); default: what the model says, else 640. */
+  inputSize?: { width: number; height: number };
   /** Lowest detection score passed to the tracker (ByteTrack's low threshold). Default 0.1. */
   conf?: number;
   /** onnxruntime intra-op threads. Default 2. */
@@ -96,7 +98,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   let closed = false;
 
   async function* frames(): AsyncGenerator<TrackedFrame> {
-    detector = await createDetector({ modelPath: opts.modelPath, threads: opts.threads ?? 2, decode: { conf: opts.conf ?? 0.1 } });
+    detector = await createDetector({ modelPath: opts.modelPath, threads: opts.threads ?? 2, decode: { conf: opts.conf ?? 0.1 }, ...(opts.inputSize ? { inputSize: opts.inputSize } : {}) });
     const det = detector;
     source = await openSource({
       input: opts.source,

@@ -16,6 +16,7 @@ import { createDetector } from '../agent/detector/detector.js';
 import { createPipeline } from '../agent/pipeline.js';
 import { resolveBinaries } from '../agent/source/binaries.js';
 import { openSource } from '../agent/source/video-source.js';
+import { DEFAULT_DETECTOR_MODEL } from '../agent/detector/models.js';
 
 /** CPU seconds of this process's reaped children (ffmpeg), from /proc/self/stat cutime + cstime. */
 function childCpuS(): number {
@@ -48,7 +49,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   });
   const usage = 'usage: npm run bench:agent -- --clip <file> [--model m.onnx] [--threads 2] [--detect-every 1] [--no-motion-gate]';
   if (!a.clip) throw new Error(`--clip is required (${usage})`);
-  const model = a.model ?? (env.STORE_ASSETS_DIR ? join(env.STORE_ASSETS_DIR, 'models', 'yolov8n_int8.onnx') : undefined);
+  const model = a.model ?? (env.STORE_ASSETS_DIR ? join(env.STORE_ASSETS_DIR, 'models', DEFAULT_DETECTOR_MODEL) : undefined);
   if (!model) throw new Error(`--model is required when STORE_ASSETS_DIR is not set (${usage})`);
   const int = (name: string, v: string | undefined) => {
     const n = Number(v);

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { runTs } from '../scripts/lib/child.js';
 import { isFolded } from '../scripts/lib/sqlite-file.js';
-import { toRow } from '../hub/store/event-repository.js';
+import { toRow } from '../hub/store/event-row.js';
 import { storeEventSchema, type StoreEvent } from '../common/event.js';
 
 const { values: args } = parseArgs({

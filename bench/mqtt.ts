@@ -17,8 +17,7 @@ import { createPublisher } from '../agent/publisher/publisher.js';
 import { createEventWriter } from '../hub/ingest/event-writer.js';
 import { createIngestService } from '../hub/ingest/service.js';
 import { openDb } from '../hub/store/db.js';
-import { createEventRepository } from '../hub/store/event-repository.js';
-import { foldInProcess } from '../hub/store/rollup-repository.js';
+import { openEventStore } from '../hub/store/open-event-store.js';
 import { runTs } from '../scripts/lib/child.js';
 import { isFolded, storedCount, storedLatencies } from '../scripts/lib/sqlite-file.js';
 
@@ -112,14 +111,15 @@ async function latency(url: string, db: string, label: string): Promise<{ p50: n
 /** Ceiling: the same batches through the hub's own ingest path in-process, AGENTS concurrent writers, no MQTT, folded. */
 async function ceiling(): Promise<number> {
   const db = await openDb(`sqlite:${join(dir, 'ceiling.db')}`);
-  const ingest = createIngestService({ writer: createEventWriter(createEventRepository(db)), logger: silentLogger() });
+  const store = await openEventStore(db, { logger: silentLogger() });
+  const ingest = createIngestService({ writer: createEventWriter(store), logger: silentLogger() });
   const per = Math.floor(N / AGENTS);
   const streams = Array.from({ length: AGENTS }, (_, a) => makeEvents(per, 'CEIL', `CAM_${a}`).map((e) => ({ ...e })));
   const t0 = performance.now();
   await Promise.all(streams.map(async (events) => {
     for (let i = 0; i < events.length; i += 500) await ingest.ingest(events.slice(i, i + 500), { kind: 'mqtt' });
   }));
-  await foldInProcess(db);
+  await store.close();
   const eps = (per * AGENTS) / ((performance.now() - t0) / 1000);
   await db.close();
   return eps;

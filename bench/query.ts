@@ -19,9 +19,10 @@ import { silentLogger } from '../common/logger.js';
 import { buildHub } from '../hub/app.js';
 import { loadHubConfig } from '../hub/config.js';
 import { openDb, type Db } from '../hub/store/db.js';
-import { createEventRepository, type EventRow } from '../hub/store/event-repository.js';
+import type { EventRow } from '../hub/store/event-row.js';
+import { openEventStore } from '../hub/store/open-event-store.js';
 import { createPosRepository } from '../hub/store/pos-repository.js';
-import { createRollupRepository } from '../hub/store/rollup-repository.js';
+import { catchUpRollups } from '../hub/store/rollup-fold.js';
 import type { PosTransaction } from '../hub/analytics/types.js';
 
 const { values: args } = parseArgs({
@@ -109,12 +110,13 @@ const ms = (x: number) => x.toFixed(1).padStart(7);
 
 async function load(db: Db, data: ReturnType<typeof month>): Promise<{ load: number; fold: number }> {
   const t0 = performance.now();
-  const repo = createEventRepository(db);
-  for (let i = 0; i < data.rows.length; i += 10_000) await repo.insertRows(data.rows.slice(i, i + 10_000));
+  // In-process on the bench's connection: the rollups are kept by every insert, so the fold below finds nothing left.
+  const store = await openEventStore({ ...db, sqliteFile: null }, { logger: silentLogger() });
+  for (let i = 0; i < data.rows.length; i += 10_000) await store.insert(data.rows.slice(i, i + 10_000));
   await createPosRepository(db).insert(data.pos);
   const loaded = performance.now();
-  // The rollup fold that ingest triggers in a running hub, timed on its own: the write cost of the rollups.
-  await createRollupRepository(db).catchUp();
+  // A backlog fold (what an upgraded database folds once at start): zero here, the inserts kept the rollups.
+  await catchUpRollups(db);
   const folded = performance.now();
   await db.knex.raw('ANALYZE');
   return { load: (loaded - t0) / 1000, fold: (folded - loaded) / 1000 };

@@ -32,7 +32,7 @@ export const doorLineSchema = z.object({
   inside: z.enum(['left', 'right']),
   /** Hysteresis band, normalised distance from the line the anchor must clear before a crossing counts. */
   hysteresis: z.number().min(0).max(0.5).default(0.03),
-});
+}).refine((l) => l.a[0] !== l.b[0] || l.a[1] !== l.b[1], { message: 'a and b must differ (a door line needs a direction)', path: ['b'] });
 export type DoorLine = z.infer<typeof doorLineSchema>;
 
 export const cameraZoneSchema = z.object({

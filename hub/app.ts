@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -16,8 +15,7 @@ import { createEventWriter } from './ingest/event-writer.js';
 import { createIngestService } from './ingest/service.js';
 import { createCameraRepository } from './store/camera-repository.js';
 import { openDb, type Db } from './store/db.js';
-import { createEventRepository } from './store/event-repository.js';
-import { createSqliteWriter } from './store/sqlite-writer.js';
+import { openEventStore } from './store/open-event-store.js';
 import { createHubBus } from './bus.js';
 import { timeRules } from './ingest/rules.js';
 import { createKeyring } from './security/api-keys.js';
@@ -26,22 +24,15 @@ import { cors, securityHeaders } from './security/headers.js';
 import { createRateLimiter } from './security/rate-limit.js';
 import { rateLimit } from './security/rate-limit-middleware.js';
 import { enforceStoreScope } from './security/store-scope.js';
-// --- analytics (issue 3) ---
 import { storeRoutes } from './api/store-routes.js';
 import { posRoutes } from './api/pos-routes.js';
 import { layoutRoutes } from './api/layout-routes.js';
 import { createAnalyticsServices } from './services/analytics-services.js';
-// --- end analytics ---
-// --- dashboard (issue 7) ---
 import { cameraRoutes, createHeatmapSink } from './api/camera-routes.js';
 import { dashboardRoutes, prepareDashboard } from './api/dashboard-routes.js';
 import { createStreamRoutes } from './api/stream-routes.js';
 import { createHeatmapRepository } from './store/heatmap-repository.js';
-// --- end dashboard ---
-// --- MQTT transport (issue 4) ---
-import { loadMqttTransportConfig } from './transport/config.js';
 import { startMqttTransport, type MqttTransport } from './transport/mqtt.js';
-// --- end MQTT transport ---
 
 /**
  * Builds the hub without opening sockets (after koa's app.callback()/listen() split): tests drive `app.callback()`
@@ -51,10 +42,8 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   const { logger } = deps;
   const db = deps.db ?? (await openDb(config.database.url, config.database.schema));
   const bus = createHubBus();
-  const repos = { events: createEventRepository(db), cameras: createCameraRepository(db) };
-  // A SQLite file gets a writer thread so HTTP/validation and commits overlap; :memory: and PostgreSQL write in-process.
-  const sqliteWriter = db.sqliteFile ? createSqliteWriter(db.sqliteFile, logger) : null;
-  const writer = createEventWriter(sqliteWriter ?? repos.events, { pipelined: !!sqliteWriter });
+  const repos = { events: await openEventStore(db, { logger }), cameras: createCameraRepository(db) };
+  const writer = createEventWriter(repos.events, { logger });
   const ingest = createIngestService({
     writer,
     logger,
@@ -72,22 +61,18 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   app.use(authenticate(keyringFor(config, logger)));
   app.use(rateLimit({ perIp: createRateLimiter(config.security.rateLimit.ip), perKey: createRateLimiter(config.security.rateLimit.key) }));
   const routers: Router[] = [healthRoutes(health), ingestRoutes(ingest, config.ingest), openApiRoutes()];
-  // --- analytics (issue 3): services and routers ---
-  const analytics = await createAnalyticsServices({ db, bus, config, logger, cameras: repos.cameras, fold: sqliteWriter?.fold });
+  const analytics = await createAnalyticsServices({ db, bus, config, logger, cameras: repos.cameras });
   routers.push(
     storeRoutes(analytics),
     posRoutes(analytics.pos, { maxBytes: config.ingest.maxBytes }),
     layoutRoutes(analytics.layouts, { maxBytes: config.ingest.maxBytes }),
   );
-  // --- end analytics ---
-  // --- dashboard and live stream (issue 7) ---
   const stream = createStreamRoutes({ bus, metrics: analytics.metrics, logger, options: {
     debounceMs: config.dashboard.sseDebounceMs, keepaliveMs: config.dashboard.sseKeepaliveMs, retryMs: config.dashboard.sseRetryMs,
   } });
   const heatmaps = createHeatmapRepository(db);
   const heatmapSink = createHeatmapSink({ repo: heatmaps, logger, onRecorded: stream.heatmapRecorded });
   routers.push(stream.router, cameraRoutes({ repo: heatmaps, windows: analytics.metrics }), dashboardRoutes(await prepareDashboard(logger)));
-  // --- end dashboard ---
   for (const router of routers) app.use(enforceStoreScope(router).routes()).use(router.allowedMethods());
 
   return {
@@ -100,16 +85,14 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
     ingest,
     health,
     writer,
-    /** Analytics services (issue 3): layouts, metrics (metrics.metrics(storeId, {from, to})), anomalies, pos. */
+    /** Analytics services: layouts, metrics (metrics.metrics(storeId, {from, to})), anomalies, pos. */
     analytics,
-    /** Dashboard (issue 7): live streams (closeAll at shutdown) and the camera heatmap sink for the MQTT transport. */
+    /** Dashboard: live streams (closeAll at shutdown) and the camera heatmap sink for the MQTT transport. */
     stream,
     heatmapSink,
     async close(): Promise<void> {
       await writer.idle();
-      // Leave nothing staged: tools that read the file after a clean stop see every event in events.
-      await sqliteWriter?.fold().catch((err: Error) => logger.warn({ event: 'fold_at_close_failed', err: err.message }));
-      await sqliteWriter?.close();
+      await repos.events.close();
       if (!deps.db) await db.close();
     },
   };
@@ -131,7 +114,7 @@ export interface RunningHub {
   server: Server;
   httpPort: number;
   mqttPort: number | null;
-  /** MQTT transport (issue 4). */
+  /** The MQTT transport: embedded broker or external-broker consumer, same ingest path as HTTP. */
   mqtt: MqttTransport;
   close(): Promise<void>;
 }
@@ -141,26 +124,24 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
   const hub = await buildHub(config, deps);
   const tls = config.security.tls;
   const server = tls
-    ? createTlsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, hub.app.callback())
+    ? createTlsServer({ cert: tls.cert, key: tls.key }, hub.app.callback())
     : createServer(hub.app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.http.port, config.http.host, () => resolve());
   });
   const httpPort = (server.address() as AddressInfo).port;
-  // --- MQTT transport (issue 4): embedded broker or external-broker consumer, same ingest path as HTTP ---
   const mqtt = await startMqttTransport({
-    config: loadMqttTransportConfig(config.env),
+    config: config.mqtt,
     ingest: hub.ingest,
     statusSink: { record: (storeId, cameraId, status) => hub.repos.cameras.upsertStatus(storeId, cameraId, status) },
-    heatmapSink: hub.heatmapSink, // dashboard (issue 7): store/<s>/camera/<c>/heatmap grids and backgrounds
+    heatmapSink: hub.heatmapSink, // store/<s>/camera/<c>/heatmap grids and backgrounds
     logger: deps.logger,
   }).catch(async (err) => {
     server.close();
     await hub.close();
     throw err;
   });
-  // --- end MQTT transport ---
   let closed: Promise<void> | null = null;
   return {
     hub,
@@ -170,8 +151,8 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
     mqtt,
     close() {
       closed ??= (async () => {
-        await mqtt.close(); // MQTT transport (issue 4): stop taking messages before the DB closes
-        hub.stream.closeAll(); // dashboard (issue 7): open SSE streams would hold server.close() forever
+        await mqtt.close(); // stop taking messages before the DB closes
+        hub.stream.closeAll(); // open SSE streams would hold server.close() forever
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AppError } from '../common/errors.js';
 import { describeIssues } from '../common/layout.js';
+import { DEFAULT_THRESHOLDS as ANOMALY, type AnomalyThresholds } from './analytics/anomalies/types.js';
+import { loadMqttTransportConfig, mqttEnvSchema, type MqttTransportConfig } from './transport/config.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
@@ -22,7 +25,7 @@ export const hubEnvSchema = z.object({
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** A store or camera silent this long is a stale feed (warning, store degraded). */
-  STALE_FEED_MINUTES: z.coerce.number().min(0).default(10),
+  STALE_FEED_MINUTES: z.coerce.number().min(0).default(ANOMALY.staleFeedMinutes),
   /** Most events one POST /events/ingest may carry. */
   INGEST_MAX_EVENTS: positiveInt.default(5000),
   /** Largest request body in bytes (default 4 MB). */
@@ -46,30 +49,26 @@ export const hubEnvSchema = z.object({
   MAX_FUTURE_SKEW_MIN: z.coerce.number().min(0).default(1440),
   /** Events older than this are rejected (per event); unset = no limit (back-fill is normal). */
   MAX_EVENT_AGE_DAYS: z.coerce.number().min(0).optional(),
-  // --- analytics (issue 3) ---
   /** Most POS rows one POST /stores/:id/pos may carry. */
   POS_MAX_ROWS: positiveInt.default(10_000),
   /** QUEUE_SPIKE: a billing queue at least this deep… */
-  QUEUE_SPIKE_DEPTH: positiveInt.default(6),
+  QUEUE_SPIKE_DEPTH: positiveInt.default(ANOMALY.queueSpikeDepth),
   /** …or at least this many times its trailing-hour mean. */
-  QUEUE_SPIKE_FACTOR: z.coerce.number().min(1).default(2),
+  QUEUE_SPIKE_FACTOR: z.coerce.number().min(1).default(ANOMALY.queueSpikeFactor),
   /** CONVERSION_DROP: last hour below this share of the same hour's 7-day mean… */
-  CONVERSION_DROP_RATIO: z.coerce.number().gt(0).max(1).default(0.5),
+  CONVERSION_DROP_RATIO: z.coerce.number().gt(0).max(1).default(ANOMALY.conversionDropRatio),
   /** …judged only when the last hour had at least this many visitors. */
-  CONVERSION_DROP_MIN_VISITORS: positiveInt.default(10),
+  CONVERSION_DROP_MIN_VISITORS: positiveInt.default(ANOMALY.conversionMinVisitors),
   /** DEAD_ZONE: a zone unvisited this many minutes… */
-  DEAD_ZONE_MINUTES: positiveInt.default(30),
+  DEAD_ZONE_MINUTES: positiveInt.default(ANOMALY.deadZoneMinutes),
   /** …while at least this many visitors entered the store. */
-  DEAD_ZONE_MIN_VISITORS: positiveInt.default(10),
-  // --- end analytics ---
-  // --- dashboard (issue 7) ---
+  DEAD_ZONE_MIN_VISITORS: positiveInt.default(ANOMALY.deadZoneMinVisitors),
   /** Live stream: after new events, wait this long (ms) for more before pushing metrics (one query per burst). */
   SSE_DEBOUNCE_MS: z.coerce.number().int().min(0).max(1500).default(300),
   /** Live stream: seconds between keepalive comments (proxies drop idle connections). */
   SSE_KEEPALIVE_S: positiveInt.default(15),
   /** Live stream: reconnection delay (ms) the browser is told to use after the connection drops. */
   SSE_RETRY_MS: positiveInt.default(2000),
-  // --- end dashboard ---
 });
 export type HubEnv = z.infer<typeof hubEnvSchema>;
 
@@ -84,33 +83,42 @@ export interface HubConfig {
     apiKeysFile: string | undefined;
     corsOrigins: string[];
     rateLimit: { ip: { perMinute: number; burst: number }; key: { perMinute: number; burst: number } };
-    tls: { certFile: string; keyFile: string } | undefined;
+    /** HUB_TLS_CERT / HUB_TLS_KEY, read once at start: HTTPS and the embedded broker's MQTTS both use them. */
+    tls: { certFile: string; keyFile: string; cert: Buffer; key: Buffer } | undefined;
   };
   eventTime: { maxFutureSkewMin: number; maxEventAgeDays: number | undefined };
-  /** Analytics (issue 3): POS request limit and anomaly thresholds (STALE_FEED_MINUTES is `staleFeedMinutes`). */
-  analytics: {
-    posMaxRows: number;
-    queueSpikeDepth: number;
-    queueSpikeFactor: number;
-    conversionDropRatio: number;
-    conversionMinVisitors: number;
-    deadZoneMinutes: number;
-    deadZoneMinVisitors: number;
-  };
-  /** Dashboard live stream (issue 7): SSE debounce, keepalive and retry, in ms. */
+  /** Analytics: POS request limit and anomaly thresholds (STALE_FEED_MINUTES is `staleFeedMinutes`). */
+  analytics: Omit<AnomalyThresholds, 'staleFeedMinutes'> & { posMaxRows: number };
+  /** Dashboard live stream: SSE debounce, keepalive and retry, in ms. */
   dashboard: { sseDebounceMs: number; sseKeepaliveMs: number; sseRetryMs: number };
-  /** The raw, validated environment, for transports that add their own variables. */
-  env: Readonly<Record<string, string | undefined>>;
+  /** MQTT: the embedded broker or an external one (hub/transport/config.ts has its variables). */
+  mqtt: MqttTransportConfig;
 }
 
-/** Parses the environment once; one error names every bad variable. */
+/** The hub's variables and the MQTT transport's, parsed together so that one message names every bad one. */
+const allEnvSchema = hubEnvSchema.extend(mqttEnvSchema.shape);
+
+function readTls(certFile: string | undefined, keyFile: string | undefined): { cert: Buffer; key: Buffer } | undefined {
+  if (!certFile || !keyFile) return undefined;
+  try {
+    return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  } catch (err) {
+    throw new AppError('CONFIG_INVALID', `invalid environment: HUB_TLS_CERT/HUB_TLS_KEY: cannot read (${(err as Error).message})`);
+  }
+}
+
+/**
+ * Parses the environment once, at start and before any socket opens; one error names every bad variable. Nothing
+ * below the entry point reads the environment: everything it configures is in the returned object.
+ */
 export function loadHubConfig(env: Record<string, string | undefined> = process.env): HubConfig {
-  const r = hubEnvSchema.safeParse(env);
+  const r = allEnvSchema.safeParse(env);
   if (!r.success) throw new AppError('CONFIG_INVALID', `invalid environment: ${describeIssues(r.error)}`);
   const e = r.data;
   if (!!e.HUB_TLS_CERT !== !!e.HUB_TLS_KEY) {
     throw new AppError('CONFIG_INVALID', 'invalid environment: HUB_TLS_CERT and HUB_TLS_KEY: set both or neither');
   }
+  const tls = readTls(e.HUB_TLS_CERT, e.HUB_TLS_KEY);
   return Object.freeze({
     http: { port: e.HUB_HTTP_PORT, host: e.HUB_HOST, trustProxy: e.HUB_TRUST_PROXY === 'true' },
     database: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA },
@@ -125,7 +133,7 @@ export function loadHubConfig(env: Record<string, string | undefined> = process.
         ip: { perMinute: e.RATE_LIMIT_IP_PER_MIN, burst: e.RATE_LIMIT_IP_BURST },
         key: { perMinute: e.RATE_LIMIT_KEY_PER_MIN, burst: e.RATE_LIMIT_KEY_BURST },
       },
-      tls: e.HUB_TLS_CERT && e.HUB_TLS_KEY ? { certFile: e.HUB_TLS_CERT, keyFile: e.HUB_TLS_KEY } : undefined,
+      tls: tls && { certFile: e.HUB_TLS_CERT!, keyFile: e.HUB_TLS_KEY!, ...tls },
     },
     eventTime: { maxFutureSkewMin: e.MAX_FUTURE_SKEW_MIN, maxEventAgeDays: e.MAX_EVENT_AGE_DAYS },
     analytics: {
@@ -138,6 +146,6 @@ export function loadHubConfig(env: Record<string, string | undefined> = process.
       deadZoneMinVisitors: e.DEAD_ZONE_MIN_VISITORS,
     },
     dashboard: { sseDebounceMs: e.SSE_DEBOUNCE_MS, sseKeepaliveMs: e.SSE_KEEPALIVE_S * 1000, sseRetryMs: e.SSE_RETRY_MS },
-    env: Object.freeze({ ...env }),
+    mqtt: loadMqttTransportConfig(env, tls ?? null),
   });
 }

@@ -3,7 +3,8 @@
  * The whole system on one machine, no Docker: the hub (embedded MQTT broker, SQLite file), one agent per camera of
  * the sample store on the real clips, the POS file replayed onto the clip times; when the agents finish it prints
  * the metrics and the funnel and leaves the dashboard running (Ctrl-C stops everything). `--exit` or CI=true exits
- * after printing. Missing model or clips: it says where it looked and how to get them, and starts nothing.
+ * after printing. Missing model or clips: it downloads the default model (YOLOX-nano) and the clips, verified,
+ * into $STORE_ASSETS_DIR or ./assets (`--no-fetch`: it says where it looked and how to get them, and starts nothing).
  * Exit codes: 0 done, 1 a component failed, 2 bad usage or missing assets.
  */
 import { spawn } from 'node:child_process';
@@ -11,11 +12,13 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { AppError, isAppError } from '../common/errors.js';
-import { createLogger } from '../common/logger.js';
-import { preflight } from './demo/cameras.js';
-import { DEFAULT_DB, POS_CSV_ORIGIN, parseDemoOptions } from './demo/options.js';
+import { createLogger, type Logger } from '../common/logger.js';
+import { fetchAssets } from './assets.js';
+import { preflight, type Preflight } from './demo/cameras.js';
+import { DEFAULT_DB, POS_CSV_ORIGIN, parseDemoOptions, type DemoOptions } from './demo/options.js';
 import { choosePort } from './demo/ports.js';
 import { funnelTable, getJson, metricsTable, settledMetrics } from './demo/report.js';
+import { GET_ASSETS_HINT, REPO_ASSETS_DIR } from './lib/assets.js';
 import { runTs, type Proc } from './lib/child.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -41,10 +44,28 @@ async function stopAll(procs: Proc[], graceMs = 10_000): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Finds the model and clips; when something is missing (and fetching is on) downloads them first. */
+async function ensureAssets(o: DemoOptions, log: Logger): Promise<Preflight> {
+  try {
+    return preflight(process.env);
+  } catch (err) {
+    if (!o.fetch || !isAppError(err) || err.code !== 'INPUT_UNREADABLE') throw err;
+  }
+  const dir = process.env.STORE_ASSETS_DIR ? resolve(process.env.STORE_ASSETS_DIR) : REPO_ASSETS_DIR;
+  out(`assets missing: downloading the default model and the sample clips into ${dir} (verified; --no-fetch to skip)…`);
+  try {
+    const r = await fetchAssets({ dir, ...(o.assetsOrigin ? { origin: o.assetsOrigin } : {}), env: process.env, logger: log });
+    out(`assets: ${r.downloaded.length} downloaded, ${r.present.length} already there`);
+  } catch (err) {
+    throw new AppError('INPUT_UNREADABLE', `the demo cannot start: ${(err as Error).message}\nTo fix: ${GET_ASSETS_HINT}.`, undefined, { cause: err });
+  }
+  return preflight(process.env);
+}
+
 async function main(argv: string[]): Promise<number> {
   const o = parseDemoOptions(argv, process.env, Date.now());
   const log = createLogger({ name: 'demo', level: process.env.LOG_LEVEL ?? 'info' });
-  const pre = preflight(process.env);
+  const pre = await ensureAssets(o, log);
   // The agents look the model up through STORE_ASSETS_DIR; point it at the folder the model was found in.
   const assetsDir = process.env.STORE_ASSETS_DIR ?? dirname(dirname(pre.model));
   const startIso = new Date(o.startTimeMs).toISOString();

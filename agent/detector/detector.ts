@@ -21,6 +21,8 @@ export interface DetectorOptions {
   decode?: Partial<DecodeOptions>;
   /** Forces the head of a model whose output shape is ambiguous (a channels-last head without 80 COCO classes). */
   head?: HeadKind;
+  /** Input size for a model with dynamic axes (multiples of 32); a model with a fixed size refuses another one. */
+  inputSize?: { width: number; height: number };
 }
 
 export interface Detector {
@@ -60,7 +62,14 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
   const inputName = session.inputNames[0]!;
   const outputName = session.outputNames[0]!;
   const inputShape = shapeOf(session.inputMetadata[0]);
-  const { width, height } = inputSizeOf(inputShape);
+  let width: number;
+  let height: number;
+  try {
+    ({ width, height } = inputSizeOf(inputShape, opts.inputSize));
+  } catch (err) {
+    await session.release();
+    throw new AppError('MODEL_INVALID', `${opts.modelPath}: ${(err as Error).message}`, undefined, { cause: err });
+  }
   const buffer = new Float32Array(3 * width * height);
   const dims = [1, 3, height, width];
 
@@ -74,7 +83,7 @@ export async function createDetector(opts: DetectorOptions): Promise<Detector> {
     let outShape = shapeOf(session.outputMetadata[0]);
     // A dynamic output shape is only known by running the model once (a blank frame; also warms it up).
     if (!outShape || !outShape.every((d) => typeof d === 'number')) outShape = [...(await run(buffer)).dims];
-    spec = recogniseModel(inputShape, outShape as number[], opts.head);
+    spec = recogniseModel(inputShape, outShape as number[], opts.head, { width, height });
   } catch (err) {
     await session.release();
     if (err instanceof AppError) throw new AppError('MODEL_INVALID', `${opts.modelPath}: ${err.message}`, undefined, { cause: err });

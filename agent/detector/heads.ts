@@ -33,6 +33,8 @@ export interface ModelSpec {
   classes: number;
   /** True when the output is [1, N, values] rather than [1, values, N]. */
   channelsLast: boolean;
+  /** True when the model fixes its input size (false: dynamic axes, any multiple of 32 works). */
+  fixedInput: boolean;
 }
 
 /** YOLOX's feature-map strides (FPN levels P3..P5). */
@@ -52,22 +54,36 @@ function show(dims: Dims | undefined): string {
   return dims ? `[${dims.join(', ')}]` : 'unknown';
 }
 
-/** Spatial input size from the model's input shape [1, 3, H, W]; dynamic axes fall back to 640. */
-export function inputSizeOf(dims: Dims | undefined): { width: number; height: number } {
-  const num = (v: number | string | undefined) => (typeof v === 'number' && v > 0 ? v : DEFAULT_SIZE);
-  if (!dims) return { width: DEFAULT_SIZE, height: DEFAULT_SIZE };
+/** True when the model's input shape fixes both spatial sizes. */
+export function isFixedInput(dims: Dims | undefined): boolean {
+  return !!dims && dims.length === 4 && typeof dims[2] === 'number' && dims[2] > 0 && typeof dims[3] === 'number' && dims[3] > 0;
+}
+
+/**
+ * Spatial input size from the model's input shape [1, 3, H, W]. Dynamic axes take `wanted` (or 640, the
+ * Ultralytics default); a fixed size that differs from `wanted` is refused.
+ */
+export function inputSizeOf(dims: Dims | undefined, wanted?: { width: number; height: number }): { width: number; height: number } {
+  const fallback = wanted ?? { width: DEFAULT_SIZE, height: DEFAULT_SIZE };
+  if (!dims) return fallback;
   if (dims.length !== 4 || (typeof dims[1] === 'number' && dims[1] !== 3)) {
     throw new AppError('MODEL_INVALID', `model input must be [1, 3, height, width] (NCHW, 3 channels), got shape ${show(dims)}`);
   }
-  return { width: num(dims[3]), height: num(dims[2]) };
+  const num = (v: number | string | undefined, d: number) => (typeof v === 'number' && v > 0 ? v : d);
+  const size = { width: num(dims[3], fallback.width), height: num(dims[2], fallback.height) };
+  if (wanted && (size.width !== wanted.width || size.height !== wanted.height)) {
+    throw new AppError('MODEL_INVALID', `model input is fixed at ${size.width}x${size.height} (shape ${show(dims)}); ${wanted.width}x${wanted.height} asked for`);
+  }
+  return size;
 }
 
 /**
  * The spec of a model from its input shape and its (actual, numeric) output shape. `head` forces the reading of
  * an ambiguous channels-last output. Throws MODEL_INVALID naming both shapes when the model is not one it knows.
  */
-export function recogniseModel(inputDims: Dims | undefined, outputDims: readonly number[], head?: HeadKind): ModelSpec {
-  const { width, height } = inputSizeOf(inputDims);
+export function recogniseModel(inputDims: Dims | undefined, outputDims: readonly number[], head?: HeadKind, wanted?: { width: number; height: number }): ModelSpec {
+  const { width, height } = inputSizeOf(inputDims, wanted);
+  const fixedInput = isFixedInput(inputDims);
   const refuse = (why: string): never => {
     throw new AppError(
       'MODEL_INVALID',
@@ -87,8 +103,8 @@ export function recogniseModel(inputDims: Dims | undefined, outputDims: readonly
     if (values < 6) return refuse(`a YOLOX head has 5 + classes values per cell, got ${values}`);
     const cells = yoloxCells(width, height);
     if (anchors !== cells) return refuse(`a YOLOX head at ${width}x${height} has ${cells} grid cells (strides ${YOLOX_STRIDES.join('/')}), got ${anchors}`);
-    return { head: kind, inputWidth: width, inputHeight: height, channelOrder: 'bgr', pixelScale: 1, letterboxAlign: 'top-left', anchors, classes: values - 5, channelsLast };
+    return { head: kind, inputWidth: width, inputHeight: height, channelOrder: 'bgr', pixelScale: 1, letterboxAlign: 'top-left', anchors, classes: values - 5, channelsLast, fixedInput };
   }
   if (values < 5) return refuse(`a YOLOv8/YOLO11 head has 4 + classes values per box, got ${values}`);
-  return { head: kind, inputWidth: width, inputHeight: height, channelOrder: 'rgb', pixelScale: 1 / 255, letterboxAlign: 'center', anchors, classes: values - 4, channelsLast };
+  return { head: kind, inputWidth: width, inputHeight: height, channelOrder: 'rgb', pixelScale: 1 / 255, letterboxAlign: 'center', anchors, classes: values - 4, channelsLast, fixedInput };
 }

@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
+import { mqttUrlSchema } from '../../common/mqtt-url.js';
 import { z } from 'zod';
 import { idSchema, type StoreEvent } from '../../common/event.js';
 import { AppError } from '../../common/errors.js';
@@ -14,7 +15,7 @@ export const AGENT_VERSION = '0.1.0';
 
 const optionsSchema = z.object({
   /** mqtt://host:port of the hub's embedded broker or of an external broker. */
-  mqttUrl: z.string().regex(/^(mqtts?|tcp|tls|wss?):\/\/.+/, 'must be an mqtt://, mqtts://, tcp:// or ws:// URL'),
+  mqttUrl: mqttUrlSchema(),
   storeId: idSchema,
   cameraId: idSchema,
   /** Directory of the write-ahead spool (AGENT_SPOOL_DIR); one directory per camera. */

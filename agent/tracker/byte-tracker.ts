@@ -1,13 +1,17 @@
 /**
  * ByteTrack (Zhang et al., "ByteTrack: Multi-Object Tracking by Associating Every Detection Box", ECCV 2022),
  * following the authors' `yolox/tracker/byte_tracker.py` step by step:
- *  1. high-score boxes (≥ trackThresh) are matched to tracked + lost tracks by IoU fused with the score;
+ *  1. high-score boxes (≥ trackThresh) are matched to tracked + lost tracks by IoU (fused with the score unless
+ *     `fuseScore` is off, as in the authors' C++ demo);
  *  2. tracks still unmatched are matched to the low-score boxes (lowThresh..trackThresh) by plain IoU — the
  *     paper's key idea: an occluded person's weak box keeps their track instead of being thrown away;
  *  3. unconfirmed tracks (seen once) are matched to the leftover high boxes, or dropped;
- *  4. leftover boxes ≥ trackThresh + 0.1 start new tracks; lost tracks older than the buffer are removed.
- * One deliberate difference: public ids are handed out when a track is confirmed (its second hit), not when it
- * is created, so one-frame false positives do not burn ids and ids count people 1, 2, 3…
+ *  4. leftover boxes ≥ newTrackThresh start new tracks; lost tracks older than the buffer are removed.
+ * With `REFERENCE_SETTINGS` it reproduces the official C++ demo box for box (test/agent/tracker/reference.test.ts).
+ * Deliberate differences, each a named option: `idsAtConfirmation` (public ids are handed out at a track's second
+ * hit, so one-frame false positives do not burn ids and ids count people 1, 2, 3…), `frameWidth`/`frameHeight`
+ * (predicted boxes clipped to the frame) and `pixelIou` off (continuous IoU; the references' +1-pixel IoU split a
+ * half-hidden shopper into two tracks on the aisle clip, docs/CHOICES.md).
  * Pure: no clock, no I/O; time is the number of `update` calls.
  */
 import type { Box, Detection, Track } from '../types.js';
@@ -22,6 +26,28 @@ export interface TrackerConfig {
   lowThresh: number;
   /** Max IoU distance (1 − IoU·score) for the first association. Paper: 0.8. */
   matchThresh: number;
+  /** Lowest score that starts a new track (the reference's det_thresh / high_thresh); default trackThresh + 0.1. */
+  newTrackThresh?: number;
+  /**
+   * Multiply IoU by the detection score in the first and unconfirmed associations (`fuse_score`, on in the Python
+   * reference unless MOT20; the C++ demo does not): a confident box wins a tie against a weak one on the same track.
+   */
+  fuseScore: boolean;
+  /**
+   * IoU with the +1 pixel-inclusive widths of `cython_bbox.bbox_overlaps`, which both reference implementations
+   * use; off, the plain continuous IoU.
+   */
+  pixelIou: boolean;
+  /**
+   * Hand out public ids when a track is confirmed (its second hit); off, when it is created, as the reference
+   * does. On, one-frame false positives burn no ids, and ids count people 1, 2, 3….
+   */
+  idsAtConfirmation: boolean;
+  /**
+   * Associate on each track's Kalman prediction for this frame, as the Python reference. Off, on the box of its
+   * last update, as the official C++ demo does (its STrack refreshes the box it matches on only at an update).
+   */
+  matchOnPrediction: boolean;
   /** Frames a lost track is kept at 30 fps; scaled by frameRate / 30. Paper: 30. */
   trackBuffer: number;
   /** Rate at which `update` is called (source fps / detect-every). */
@@ -42,7 +68,17 @@ export const TRACKER_DEFAULTS: TrackerConfig = Object.freeze({
   matchThresh: 0.8,
   trackBuffer: 30,
   frameRate: 30,
+  fuseScore: true,
+  pixelIou: false,
+  idsAtConfirmation: true,
+  matchOnPrediction: true,
 });
+
+/**
+ * The behaviour of the official ByteTrack C++ demo that produced the peer golden data: no score fusion, matching
+ * on the last updated box, ids at creation, no clipping.
+ */
+export const REFERENCE_SETTINGS: Partial<TrackerConfig> = Object.freeze({ fuseScore: false, matchOnPrediction: false, pixelIou: true, idsAtConfirmation: false, frameWidth: undefined, frameHeight: undefined });
 
 /** Fixed thresholds of the reference implementation. */
 const SECOND_MATCH_THRESH = 0.5;
@@ -52,8 +88,10 @@ const DUPLICATE_DIST = 0.15;
 type State = 'tracked' | 'lost' | 'removed';
 
 interface STrack {
-  id: number; // 0 until confirmed
+  id: number; // 0 until confirmed (idsAtConfirmation)
   kf: KalmanState;
+  /** Box of the last update (what the C++ demo matches on). */
+  updated: Box;
   score: number;
   state: State;
   activated: boolean;
@@ -88,7 +126,12 @@ export class ByteTracker {
 
   update(detections: readonly Detection[]): TrackerUpdate {
     this.frameId += 1;
-    const { trackThresh, lowThresh, matchThresh } = this.config;
+    const { trackThresh, lowThresh, matchThresh, fuseScore: fuse, pixelIou } = this.config;
+    const newTrackThresh = this.config.newTrackThresh ?? trackThresh + 0.1;
+    const dist = (tracks: STrack[], dets: readonly Detection[], fused: boolean) => {
+      const d = iouDistance(tracks.map(this.boxOf), dets.map((x) => x.box), pixelIou);
+      return fused ? fuseScore(d, dets.map((x) => x.score)) : d;
+    };
     const high = detections.filter((d) => d.score >= trackThresh);
     const low = detections.filter((d) => d.score > lowThresh && d.score < trackThresh);
     const activated: STrack[] = [];
@@ -105,13 +148,13 @@ export class ByteTracker {
     }
 
     // 1st association: all pooled tracks vs high-score boxes.
-    const d1 = fuseScore(iouDistance(pool.map(this.boxOf), high.map((d) => d.box)), high.map((d) => d.score));
+    const d1 = dist(pool, high, fuse);
     const a1 = assign(d1, high.length, matchThresh);
     for (const [ti, di] of a1.matches) this.hit(pool[ti]!, high[di]!, activated, refound);
 
     // 2nd association: remaining *tracked* tracks vs low-score boxes, IoU only.
     const rTracked = a1.unmatchedRows.map((i) => pool[i]!).filter((t) => t.state === 'tracked');
-    const a2 = assign(iouDistance(rTracked.map(this.boxOf), low.map((d) => d.box)), low.length, SECOND_MATCH_THRESH);
+    const a2 = assign(dist(rTracked, low, false), low.length, SECOND_MATCH_THRESH);
     for (const [ti, di] of a2.matches) this.hit(rTracked[ti]!, low[di]!, activated, refound);
     for (const ti of a2.unmatchedRows) {
       const t = rTracked[ti]!;
@@ -123,7 +166,7 @@ export class ByteTracker {
 
     // Unconfirmed tracks vs the high boxes left over.
     const leftHigh = a1.unmatchedCols.map((i) => high[i]!);
-    const d3 = fuseScore(iouDistance(unconfirmed.map(this.boxOf), leftHigh.map((d) => d.box)), leftHigh.map((d) => d.score));
+    const d3 = dist(unconfirmed, leftHigh, fuse);
     const a3 = assign(d3, leftHigh.length, UNCONFIRMED_MATCH_THRESH);
     for (const [ti, di] of a3.matches) this.hit(unconfirmed[ti]!, leftHigh[di]!, activated, refound);
     for (const ti of a3.unmatchedRows) {
@@ -134,10 +177,11 @@ export class ByteTracker {
     // New tracks from confident leftovers (det_thresh = track_thresh + 0.1 in the reference code).
     for (const di of a3.unmatchedCols) {
       const d = leftHigh[di]!;
-      if (d.score < trackThresh + 0.1) continue;
+      if (d.score < newTrackThresh) continue;
       activated.push({
-        id: 0,
+        id: this.config.idsAtConfirmation ? 0 : this.nextId++,
         kf: initiate(toXyah(d.box)),
+        updated: fromXyah(toXyah(d.box)),
         score: d.score,
         state: 'tracked',
         // The reference activates tracks of the very first frame at once.
@@ -176,6 +220,7 @@ export class ByteTracker {
 
   private hit(t: STrack, d: Detection, activated: STrack[], refound: STrack[]): void {
     t.kf = update(t.kf, toXyah(d.box));
+    t.updated = fromXyah(t.kf.mean);
     t.score = d.score;
     t.endFrame = this.frameId;
     t.activated = true;
@@ -186,9 +231,9 @@ export class ByteTracker {
     }
   }
 
-  /** ByteTrack's remove_duplicate_stracks: a tracked and a lost track on the same box keep the older one. */
+  /** ByteTrack's remove_duplicate_stracks: a tracked and a lost track on the same box keep the longer-lived one. */
   private dropDuplicates(): void {
-    const dist = iouDistance(this.tracked.map(this.boxOf), this.lost.map(this.boxOf));
+    const dist = iouDistance(this.tracked.map(this.boxOf), this.lost.map(this.boxOf), this.config.pixelIou);
     const dropT = new Set<STrack>();
     const dropL = new Set<STrack>();
     dist.forEach((row, i) =>
@@ -196,7 +241,8 @@ export class ByteTracker {
         if (d >= DUPLICATE_DIST) return;
         const t = this.tracked[i]!;
         const l = this.lost[j]!;
-        if (this.frameId - t.startFrame > this.frameId - l.startFrame) dropL.add(l);
+        // Each track's own age at its last hit (frame_id − start_frame), as the reference; not the current frame.
+        if (t.endFrame - t.startFrame > l.endFrame - l.startFrame) dropL.add(l);
         else dropT.add(t);
       }),
     );
@@ -204,8 +250,8 @@ export class ByteTracker {
     this.lost = this.lost.filter((t) => !dropL.has(t));
   }
 
-  /** The track's current box, clipped to the frame when its size is known. */
-  private readonly boxOf = (t: STrack): Box => clipTo(fromXyah(t.kf.mean), this.config.frameWidth, this.config.frameHeight);
+  /** The box a track is matched on, clipped to the frame when its size is known. */
+  private readonly boxOf = (t: STrack): Box => clipTo(this.config.matchOnPrediction ? fromXyah(t.kf.mean) : t.updated, this.config.frameWidth, this.config.frameHeight);
 
   private alive(): STrack[] {
     return [...this.tracked.filter((t) => t.activated), ...this.lost].sort((a, b) => a.id - b.id);

@@ -1,5 +1,5 @@
 import type { CameraRepository, CameraStatusRow } from '../store/camera-repository.js';
-import type { EventRepository } from '../store/event-repository.js';
+import type { EventStore } from '../store/event-store.js';
 
 export interface CameraHealth {
   state: string;
@@ -67,7 +67,7 @@ export function buildHealthReport(
 }
 
 export function createHealthService(deps: {
-  events: EventRepository;
+  events: Pick<EventStore, 'health' | 'storeActivity'>;
   cameras: CameraRepository;
   staleFeedMinutes: number;
   clock?: () => number;
@@ -76,9 +76,12 @@ export function createHealthService(deps: {
   return {
     async report(): Promise<HealthReport> {
       try {
-        await deps.events.ping();
+        const storage = await deps.events.health();
         const [activity, cameras] = await Promise.all([deps.events.storeActivity(), deps.cameras.list()]);
-        return buildHealthReport(activity, cameras, { now: clock(), staleFeedMinutes: deps.staleFeedMinutes });
+        const report = buildHealthReport(activity, cameras, { now: clock(), staleFeedMinutes: deps.staleFeedMinutes });
+        // Storage warnings (acknowledged events lost) come first: they matter more than a quiet camera.
+        if (storage.warnings.length > 0) return { ...report, status: 'degraded', warnings: [...storage.warnings, ...report.warnings] };
+        return report;
       } catch (err) {
         return { status: 'unhealthy', db: 'error', stores: {}, warnings: [`database: ${(err as Error).message}`] };
       }

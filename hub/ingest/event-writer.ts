@@ -1,10 +1,16 @@
 import type { StoreEvent } from '../../common/event.js';
+import { isAppError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
 import { guardDb } from '../store/db.js';
-import { toRow, type EventRepository } from '../store/event-repository.js';
+import { toRow } from '../store/event-row.js';
+import type { EventStore, RowOutcome } from '../store/event-store.js';
+
+/** What became of one event handed to the writer: stored now, already stored, or refused by the database. */
+export type EventOutcome = RowOutcome | { error: string };
 
 export interface WriteOutcome {
-  /** Per input event, in order: true when it was stored now, false when its event_id was already stored. */
-  stored: boolean[];
+  /** Per input event, in order. */
+  outcomes: EventOutcome[];
 }
 
 interface Pending {
@@ -13,24 +19,31 @@ interface Pending {
   reject(err: unknown): void;
 }
 
+/** "The database cannot be reached": nothing can be stored now, so the whole request fails (503, retried later). */
+const unavailable = (err: unknown) => isAppError(err) && err.code === 'DB_UNAVAILABLE';
+
 /**
- * Group commit: batches that arrive while a transaction is running are written together in the next one.
- * Under concurrent load this divides the per-commit cost (fsync, and the random pages of the event_id index
- * that every commit rewrites) among many requests; a lone request still commits at once.
+ * Group commit: batches that arrive while a transaction is running are written together in the next one, which
+ * divides the per-commit cost (fsync, index pages) among many requests; a lone request still commits at once.
  * Each caller is answered only after its rows are durable (docs/CHOICES.md, "Ingest write path").
+ *
+ * A failed group never takes innocent requests with it: unless the database is unreachable, the group is retried
+ * one request at a time, and a request that still fails by halves down to single events, so only the events the
+ * database refuses fail (each with a reason), and every other event is stored.
  */
-export function createEventWriter(repo: Pick<EventRepository, 'insertRows'>, opts: { maxGroupEvents?: number; pipelined?: boolean } = {}) {
+export function createEventWriter(store: Pick<EventStore, 'insert' | 'inFlightGroups'>, opts: { maxGroupEvents?: number; logger?: Logger } = {}) {
   const maxGroup = opts.maxGroupEvents ?? 20_000;
-  // pipelined: the repository groups on its side (the SQLite writer thread takes every request waiting in its
-  // port into one transaction), so hand each group over at once instead of waiting for the previous commit.
   const inFlight = new Set<Promise<void>>();
   let queue: Pending[] = [];
-  let running = false;
+  let draining = false;
 
   async function drain(): Promise<void> {
-    running = true;
+    if (draining) return;
+    draining = true;
     try {
       while (queue.length > 0) {
+        // A writer thread commits one group while the next waits in its port, so it never idles.
+        while (inFlight.size >= store.inFlightGroups) await Promise.race(inFlight);
         const group: Pending[] = [];
         let n = 0;
         while (queue.length > 0 && (group.length === 0 || n + queue[0]!.events.length <= maxGroup)) {
@@ -38,42 +51,68 @@ export function createEventWriter(repo: Pick<EventRepository, 'insertRows'>, opt
           group.push(p);
           n += p.events.length;
         }
-        if (!opts.pipelined) {
-          await commitGroup(group);
-          continue;
-        }
-        const p = commitGroup(group).finally(() => inFlight.delete(p));
-        inFlight.add(p);
+        const run = commitGroup(group).finally(() => inFlight.delete(run));
+        inFlight.add(run);
       }
     } finally {
-      running = false;
+      draining = false;
     }
   }
 
-  async function commitGroup(group: Pending[]): Promise<void> {
+  const insert = (events: StoreEvent[]) => {
     const now = Date.now();
-    const rows = group.flatMap((p) => p.events.map((e) => toRow(e, now)));
-    let inserted: Set<string>;
+    return guardDb(() => store.insert(events.map((e) => toRow(e, now))));
+  };
+
+  async function commitGroup(group: Pending[]): Promise<void> {
     try {
-      inserted = await guardDb(() => repo.insertRows(rows));
+      const outcomes = await insert(group.flatMap((p) => p.events));
+      let i = 0;
+      for (const p of group) p.resolve({ outcomes: outcomes.slice(i, (i += p.events.length)) });
     } catch (err) {
-      for (const p of group) p.reject(err);
-      return;
+      if (unavailable(err)) for (const p of group) p.reject(err);
+      else if (group.length > 1) for (const p of group) await commitGroup([p]);
+      else await isolate(group[0]!, err);
     }
-    // The first occurrence of a new id (in arrival order) is the stored one; later copies are duplicates.
-    for (const p of group) {
-      p.resolve({
-        stored: p.events.map((e) => inserted.delete(e.event_id)),
-      });
+  }
+
+  /**
+   * One request whose transaction failed: its halves are retried, and the halves of a half that fails, down to
+   * single events, so that k refused events among n cost O(k log n) transactions rather than n.
+   */
+  async function isolate(p: Pending, err: unknown): Promise<void> {
+    const refused = (e: StoreEvent, why: unknown): EventOutcome => {
+      // Bounded: a database message may quote the whole value.
+      const message = String((why as Error)?.message ?? why).slice(0, 300);
+      opts.logger?.warn({ event: 'event_store_refused', event_id: e.event_id, err: message }, 'the database refused an event');
+      return { error: `the database refused this event (${(why as { code?: string })?.code ?? 'error'})` };
+    };
+    const attempt = async (events: StoreEvent[]): Promise<EventOutcome[]> => {
+      try {
+        return await insert(events);
+      } catch (e) {
+        return split(events, e);
+      }
+    };
+    const split = async (events: StoreEvent[], why: unknown): Promise<EventOutcome[]> => {
+      if (unavailable(why)) throw why;
+      if (events.length === 1) return [refused(events[0]!, why)];
+      const mid = events.length >> 1;
+      return [...(await attempt(events.slice(0, mid))), ...(await attempt(events.slice(mid)))];
+    };
+    try {
+      p.resolve({ outcomes: await split(p.events, err) });
+    } catch (e) {
+      p.reject(e);
     }
   }
 
   return {
     write(events: StoreEvent[]): Promise<WriteOutcome> {
-      if (events.length === 0) return Promise.resolve({ stored: [] });
+      if (events.length === 0) return Promise.resolve({ outcomes: [] });
       return new Promise<WriteOutcome>((resolve, reject) => {
         queue.push({ events, resolve, reject });
-        if (!running) setImmediate(() => void drain());
+        if (!draining) setImmediate(() => void drain());
       });
     },
     /** Pending batches not yet committed (for shutdown and metrics). */
@@ -81,7 +120,7 @@ export function createEventWriter(repo: Pick<EventRepository, 'insertRows'>, opt
       return queue.length;
     },
     async idle(): Promise<void> {
-      while (running || queue.length > 0 || inFlight.size > 0) await new Promise((r) => setTimeout(r, 5));
+      while (draining || queue.length > 0 || inFlight.size > 0) await new Promise((r) => setTimeout(r, 5));
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { EventRule } from './service.js';
 
 /**
- * Event-time rules beyond the schema (issue 9). Future timestamps beyond the skew are clock bugs (or abuse)
+ * Event-time rules beyond the schema. Future timestamps beyond the skew are clock bugs (or abuse)
  * and would poison "today" windows; the past is open by default because back-filling old footage is normal.
  */
 export function timeRules(opts: { maxFutureSkewMin: number; maxEventAgeDays?: number | undefined; clock?: () => number }): EventRule[] {

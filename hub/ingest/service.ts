@@ -18,7 +18,7 @@ export interface IngestSource {
   allowedStores?: ReadonlySet<string> | null;
 }
 
-/** Extra per-event rules applied after the schema (e.g. clock skew, issue 9). Return an error or null. */
+/** Extra per-event rules applied after the schema (e.g. clock skew). Return an error or null. */
 export type EventRule = (e: StoreEvent, index: number) => EventError | null;
 
 export interface IngestDeps {
@@ -43,8 +43,9 @@ function topicRule(source: IngestSource): EventRule | null {
 }
 
 /**
- * The one path every event takes into the hub, whatever the transport: validate each event on its own,
- * store the good ones in one transaction, count duplicates by event_id.
+ * The one path every event takes into the hub, whatever the transport: validate each event on its own, store
+ * the good ones (group commit, hub/ingest/event-writer.ts), count duplicates by event_id, and report per event
+ * what was refused, by the contract, the rules or the database.
  */
 export function createIngestService(deps: IngestDeps) {
   return {
@@ -52,17 +53,24 @@ export function createIngestService(deps: IngestDeps) {
       const { valid, errors } = validateBatch(raws);
       const scope = source.allowedStores ? storeScopeRule(source.allowedStores) : null;
       const rules = [...(deps.rules ?? []), topicRule(source), scope].filter((r): r is EventRule => r !== null);
-      const accepted: StoreEvent[] = [];
-      for (const { index, event } of valid) {
-        const err = rules.map((rule) => rule(event, index)).find((x) => x !== null);
+      const accepted: { index: number; event: StoreEvent }[] = [];
+      for (const v of valid) {
+        const err = rules.map((rule) => rule(v.event, v.index)).find((x) => x !== null);
         if (err) errors.push(err);
-        else accepted.push(event);
+        else accepted.push(v);
       }
+      const { outcomes } = await deps.writer.write(accepted.map((a) => a.event));
+      const fresh: StoreEvent[] = [];
+      let duplicates = 0;
+      outcomes.forEach((o, i) => {
+        const { index, event } = accepted[i]!;
+        if (o === 'stored') fresh.push(event);
+        else if (o === 'duplicate') duplicates++;
+        else errors.push({ index, event_id: event.event_id, field: 'event', reason: o.error });
+      });
       errors.sort((a, b) => a.index - b.index);
-      const { stored } = await deps.writer.write(accepted);
-      const fresh = accepted.filter((_, i) => stored[i]);
       if (fresh.length > 0) deps.onStored?.(fresh);
-      return { inserted: fresh.length, duplicates: accepted.length - fresh.length, errors };
+      return { inserted: fresh.length, duplicates, errors };
     },
   };
 }

@@ -70,7 +70,6 @@ export function createAnomalyService(deps: {
       const deadCandidates = layout.zones.filter((z) => z.type !== 'staff_only' && observed.has(z.zone_id));
       const zones = zoneSets(layout);
       const found = await guardDb(async () => {
-        await repo.ready();
         const [queue, visitors, presence, cameras, last, ...days] = await Promise.all([
           repo.queueSamples(storeId, w.from - HOUR_MS, at, zones.billing),
           repo.visitorFacts(storeId, w.from, at, zones),

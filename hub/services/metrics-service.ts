@@ -52,7 +52,6 @@ export function createMetricsService(deps: MetricsDeps) {
   async function gather(storeId: string, layout: StoreLayout, w: Window, origin: number | null): Promise<WindowFacts> {
     const zones = zoneSets(layout);
     return guardDb(async () => {
-      await repo.ready();
       const [conv, queue, dwell, staff] = await Promise.all([
         conversionFacts(storeId, layout, w),
         repo.queueSamples(storeId, w.from - 5 * 60_000, w.to, zones.billing),
@@ -98,16 +97,13 @@ export function createMetricsService(deps: MetricsDeps) {
 
     async funnel(storeId: string, input: WindowInput = {}): Promise<FunnelResponse> {
       const { layout, w } = windowOf(storeId, input);
-      const facts = await guardDb(async () => repo.ready().then(() => conversionFacts(storeId, layout, w)));
+      const facts = await guardDb(() => conversionFacts(storeId, layout, w));
       return { ...computeFunnel(conversionOf(facts)), window: windowJson(w) };
     },
 
     async heatmap(storeId: string, input: WindowInput = {}): Promise<HeatmapResponse> {
       const { layout, w } = windowOf(storeId, input);
-      const stats = await guardDb(async () => {
-        await repo.ready();
-        return repo.zoneStats(storeId, w.from, w.to, await linksOf(storeId, w));
-      });
+      const stats = await guardDb(async () => repo.zoneStats(storeId, w.from, w.to, await linksOf(storeId, w)));
       return { zones: computeHeatmap(layout.zones, stats.visitors, stats.dwell), window: windowJson(w) };
     },
   };

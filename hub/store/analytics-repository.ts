@@ -2,7 +2,6 @@ import { mergeVisitorFacts, ROLLUP_BUCKET_MS, splitRange as splitAligned, type S
 import { canonicalId, NO_LINKS, type VisitorLinks } from '../analytics/identity.js';
 import type { BillingPresence, DwellSum, QueueSample, VisitorFacts } from '../analytics/types.js';
 import type { Db } from './db.js';
-import { createRollupRepository } from './rollup-repository.js';
 
 type Bind = string | number;
 
@@ -40,9 +39,8 @@ const hourOf = (col: string) => `CAST((${col} - ?) / 3600000 AS INTEGER)`;
  * edges (hub/analytics/rollup.ts, splitRange); the two agree by construction (same definitions, tested).
  * Every statement runs on SQLite and PostgreSQL; bucket arithmetic is integer division on BIGINT epoch ms.
  */
-export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean; fold?: () => Promise<number> } = {}) {
+export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = {}) {
   const { knex } = db;
-  const rollups = createRollupRepository(db, { fold: opts.fold });
   // rollups: false reads everything from raw events: the reference the rollup path is tested against.
   const splitRange = opts.rollups === false ? (from: number, to: number) => ({ raw: [{ from, to }], rollup: null }) : splitAligned;
   const rows = async <T>(sql: string, b: Bind[]): Promise<T[]> => {
@@ -109,9 +107,6 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean; fol
   }
 
   return {
-    /** Brings the rollup up to date with every committed event; await before reading. */
-    ready: () => rollups.catchUp(),
-
     /** One row per non-staff visitor with any event in [from, to). */
     async visitorFacts(storeId: string, from: number, to: number, zones: ZoneSets): Promise<VisitorFacts[]> {
       const split = splitRange(from, to);

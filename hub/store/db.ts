@@ -4,7 +4,6 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { AppError } from '../../common/errors.js';
 import { migrationSource } from './migrations.js';
-import { STAGED_TABLE_COLUMNS, stagingFileOf } from './event-staging.js';
 import { applySqlitePragmas } from './sqlite-pragmas.js';
 
 // node-pg returns BIGINT as strings by default; our BIGINTs are epoch milliseconds, well inside 2^53.
@@ -15,7 +14,7 @@ export type Dialect = 'sqlite' | 'pg';
 export interface Db {
   knex: Knex;
   dialect: Dialect;
-  /** SQLite file path (null for :memory: and PostgreSQL): the writer thread opens its own connection to it. */
+  /** SQLite file path (null for :memory: and PostgreSQL): the event store's writer thread opens its own connection. */
   sqliteFile: string | null;
   close(): Promise<void>;
 }
@@ -30,13 +29,8 @@ function sqliteConfig(path: string): Knex.Config {
     pool: {
       min: 1,
       max: 1,
-      afterCreate(conn: { pragma(s: string): unknown; prepare(s: string): { run(...a: unknown[]): unknown }; exec(s: string): void }, done: (err: Error | null, conn: unknown) => void) {
+      afterCreate(conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
         applySqlitePragmas(conn);
-        // The writer threads' staging file, read here to count events not folded yet (hub/store/sqlite-writer.ts).
-        if (path !== ':memory:') {
-          conn.prepare('ATTACH DATABASE ? AS staging').run(stagingFileOf(path));
-          conn.exec(`CREATE TABLE IF NOT EXISTS staging.events_staged (${STAGED_TABLE_COLUMNS})`);
-        }
         done(null, conn);
       },
     },

@@ -3,11 +3,19 @@ import type { Knex } from 'knex';
 /**
  * Migrations live in code (not files on disk) so they run the same under tsx, in a bundle and in Docker.
  * Append new ones; never edit one that has shipped. Time columns are BIGINT epoch milliseconds (UTC).
+ * A new table: a migration at the end of this list (next number), then its SQL in a `*-repository.ts` of this
+ * folder (SQL lives only in repositories), tested on both databases (test/helpers/hub.ts, DATABASES).
  */
 interface Migration {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
 }
+
+/** The former SQLite staging table (created by 005, dropped by 007). */
+const EVENTS_STAGED_TABLE = `CREATE TABLE events_staged (id INTEGER PRIMARY KEY AUTOINCREMENT, k INTEGER NOT NULL,
+  event_id VARCHAR(36) NOT NULL, store_id VARCHAR(64) NOT NULL, camera_id VARCHAR(64) NOT NULL, visitor_id VARCHAR(64) NOT NULL,
+  event_type VARCHAR(32) NOT NULL, ts BIGINT NOT NULL, zone_id VARCHAR(64), dwell_ms BIGINT NOT NULL, is_staff BOOLEAN NOT NULL,
+  confidence FLOAT NOT NULL, queue_depth INTEGER, session_seq INTEGER NOT NULL, metadata TEXT NOT NULL, received_at BIGINT NOT NULL)`;
 
 const migrations: Record<string, Migration> = {
   '001_events': {
@@ -29,7 +37,7 @@ const migrations: Record<string, Migration> = {
         t.integer('session_seq').notNullable();
         t.text('metadata').notNullable();
         t.bigInteger('received_at').notNullable();
-        // The metrics API's access paths (issue 2): by time, by visitor, by type and time.
+        // The metrics API's access paths: by time, by visitor, by type and time.
         t.index(['store_id', 'ts'], 'events_store_ts');
         t.index(['store_id', 'visitor_id'], 'events_store_visitor');
         t.index(['store_id', 'event_type', 'ts'], 'events_store_type_ts');
@@ -116,8 +124,8 @@ const migrations: Record<string, Migration> = {
       await knex.schema.dropTable('camera_status');
     },
   },
-  // Analytics rollups (issue 3): per visitor, zone and 30-minute bucket, and per zone and bucket, kept up to date
-  // from the events table by hub/store/rollup-repository.ts (watermark on events.id); docs/CHOICES.md, "Analytics rollups".
+  // Analytics rollups: per visitor, zone and 30-minute bucket, and per zone and bucket, kept up to date from the
+  // events table by hub/store/rollup-fold.ts (watermark on events.id); docs/CHOICES.md, "Analytics rollups".
   '004_analytics_rollups': {
     async up(knex) {
       const visitorCols = `store_id VARCHAR(64) NOT NULL, bucket_ts BIGINT NOT NULL, visitor_id VARCHAR(64) NOT NULL,
@@ -153,18 +161,12 @@ const migrations: Record<string, Migration> = {
       await knex.schema.dropTable('visitor_rollups');
     },
   },
-  // SQLite ingest staging (issue 2): new events are appended to events_staged (no index) and moved into
-  // events, event_keys and the rollups in large ordered batches by the fold (hub/store/event-staging.ts). Random
-  // index pages are then rewritten once per fold instead of once per commit. This table serves the hub's own
-  // connection (:memory:, tools); the writer threads of a file stage in the staging file (sqlite-writer.ts).
-  // PostgreSQL writes events directly.
+  // A former SQLite write path staged events in events_staged (no index) and moved them into events later; 007
+  // removes it again. event_keys becomes a rowid table keyed on k, which stays.
   '005_sqlite_event_staging': {
     async up(knex) {
       if (knex.client.config.client !== 'better-sqlite3') return;
-      await knex.raw(`CREATE TABLE events_staged (id INTEGER PRIMARY KEY AUTOINCREMENT, k INTEGER NOT NULL,
-        event_id VARCHAR(36) NOT NULL, store_id VARCHAR(64) NOT NULL, camera_id VARCHAR(64) NOT NULL, visitor_id VARCHAR(64) NOT NULL,
-        event_type VARCHAR(32) NOT NULL, ts BIGINT NOT NULL, zone_id VARCHAR(64), dwell_ms BIGINT NOT NULL, is_staff BOOLEAN NOT NULL,
-        confidence FLOAT NOT NULL, queue_depth INTEGER, session_seq INTEGER NOT NULL, metadata TEXT NOT NULL, received_at BIGINT NOT NULL)`);
+      await knex.raw(EVENTS_STAGED_TABLE);
       // Staged ids continue the events ids: the fold keeps them, so the rollup watermark stays exact.
       await knex.raw(`INSERT INTO sqlite_sequence (name, seq) SELECT 'events_staged', COALESCE(MAX(id), 0) FROM events`);
       // event_keys as a rowid table keyed on k: one B-tree of 8-byte keys instead of a table plus a unique index.
@@ -199,6 +201,25 @@ const migrations: Record<string, Migration> = {
     },
     async down(knex) {
       await knex.schema.dropTable('visitor_links');
+    },
+  },
+  // Events are written straight into events again (hub/store/event-write.ts): staged rows left by an older version
+  // were acknowledged, so they move into events (keeping their ids and keys) before the table goes.
+  '007_drop_event_staging': {
+    async up(knex) {
+      if (knex.client.config.client !== 'better-sqlite3') return;
+      const cols = 'event_id, store_id, camera_id, visitor_id, event_type, ts, zone_id, dwell_ms, is_staff, confidence, queue_depth, session_seq, metadata, received_at';
+      await knex.raw(`INSERT OR IGNORE INTO events (id, ${cols}) SELECT id, ${cols} FROM events_staged ORDER BY id`);
+      await knex.raw('INSERT OR IGNORE INTO event_keys (k, event_row) SELECT k, id FROM events_staged ORDER BY k');
+      await knex.raw(`INSERT INTO store_activity AS a (store_id, last_event_ts, last_received_at, event_count)
+        SELECT store_id, MAX(ts), MAX(received_at), COUNT(*) FROM events_staged GROUP BY store_id
+        ON CONFLICT (store_id) DO UPDATE SET last_event_ts = MAX(a.last_event_ts, excluded.last_event_ts),
+          last_received_at = MAX(a.last_received_at, excluded.last_received_at), event_count = a.event_count + excluded.event_count`);
+      await knex.raw('DROP TABLE events_staged');
+    },
+    async down(knex) {
+      if (knex.client.config.client !== 'better-sqlite3') return;
+      await knex.raw(EVENTS_STAGED_TABLE);
     },
   },
 };

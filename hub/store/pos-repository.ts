@@ -4,7 +4,7 @@ import type { Db } from './db.js';
 /** Rows per INSERT: 5 columns × 1000 stays far under both databases' parameter limits. */
 const CHUNK_ROWS = 1000;
 
-/** POS transactions (issue 3): idempotent on transaction_id. */
+/** POS transactions: idempotent on transaction_id. */
 export function createPosRepository(db: Db) {
   const { knex } = db;
   return {

@@ -9,8 +9,6 @@ export interface WriteExec {
   all<T>(sql: string, bindings: readonly Binding[]): Promise<T[]>;
   /** Runs a statement; on SQLite also reports the rowid of the last row it inserted. */
   run(sql: string, bindings: readonly Binding[]): Promise<{ lastInsertRowid?: number }>;
-  /** Per-connection state that outlives one transaction (SQLite only: the staged-key index of event-staging.ts). */
-  connectionState?: Map<string, unknown>;
 }
 
 interface SqliteStatement {
@@ -28,7 +26,6 @@ export interface SqliteConnection {
 export const EVENTS_WRITE_LOCK = 0x5157_0001;
 
 const statementCache = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
-const connectionStates = new WeakMap<SqliteConnection, Map<string, unknown>>();
 
 /** WriteExec over a better-sqlite3 connection, with a per-connection cache of prepared statements. */
 export function sqliteExec(conn: SqliteConnection): WriteExec {
@@ -43,37 +40,26 @@ export function sqliteExec(conn: SqliteConnection): WriteExec {
     }
     return s;
   };
-  let state = connectionStates.get(conn);
-  if (!state) connectionStates.set(conn, (state = new Map()));
   return {
     all: async <T>(sql: string, b: readonly Binding[]) => stmt(sql).all(...b) as T[],
     run: async (sql, b) => ({ lastInsertRowid: Number(stmt(sql).run(...b).lastInsertRowid) }),
-    connectionState: state,
   };
 }
 
 /**
- * Runs `fn` in one transaction on a better-sqlite3 connection (synchronous underneath, so nothing else runs on
- * that thread in between). `begin`: 'BEGIN IMMEDIATE' takes the write lock of every attached file at once; the
- * two writer threads of a SQLite file (hub/store/sqlite-writer.ts) attach each other's file and use a deferred
- * 'BEGIN', so that each takes only the lock of the file it writes, at its first write.
+ * Runs `fn` in one transaction on a better-sqlite3 connection. The calls of a sqliteExec are synchronous
+ * underneath, so nothing else runs on that connection in between. BEGIN IMMEDIATE takes the write lock at once.
  */
-export async function inSqliteTransaction<T>(conn: SqliteConnection, exec: WriteExec, fn: (exec: WriteExec) => Promise<T>, begin = 'BEGIN IMMEDIATE'): Promise<T> {
-  conn.exec(begin);
+export async function inSqliteTransaction<T>(conn: SqliteConnection, exec: WriteExec, fn: (exec: WriteExec) => Promise<T>): Promise<T> {
+  conn.exec('BEGIN IMMEDIATE');
   try {
     const out = await fn(exec);
     conn.exec('COMMIT');
     return out;
   } catch (err) {
-    rollback(conn, exec);
+    if (conn.inTransaction !== false) conn.exec('ROLLBACK');
     throw err;
   }
-}
-
-/** Rolls back and forgets the connection's in-memory state, which may describe rows that no longer exist. */
-export function rollback(conn: SqliteConnection, exec: WriteExec): void {
-  exec.connectionState?.clear();
-  if (conn.inTransaction !== false) conn.exec('ROLLBACK');
 }
 
 function knexExec(trx: Knex.Transaction): WriteExec {
@@ -93,13 +79,12 @@ function knexExec(trx: Knex.Transaction): WriteExec {
  * the insert itself (docs/CHOICES.md, "Ingest write path"). The pool has one connection, so holding it
  * keeps every other query out until COMMIT.
  */
-export async function withWriteTx<T>(db: Db, fn: (exec: WriteExec) => Promise<T>, opts: { eventsLock?: boolean } = {}): Promise<T> {
+export async function withWriteTx<T>(db: Db, fn: (exec: WriteExec) => Promise<T>): Promise<T> {
   if (db.dialect === 'pg') {
     return db.knex.transaction(async (trx) => {
-      if (opts.eventsLock === false) return fn(knexExec(trx));
       // Event writes from every hub replica take turns: ids are then assigned and committed in one order, so
       // "every id below the rollup watermark is visible" holds on PostgreSQL as it does with SQLite's single
-      // writer (hub/store/rollup-repository.ts). Replicas still share consuming and validation; group commit
+      // writer (hub/store/rollup-fold.ts). Replicas still share consuming and validation; group commit
       // amortises the turn-taking (docs/CHOICES.md).
       await trx.raw('SELECT pg_advisory_xact_lock(?)', [EVENTS_WRITE_LOCK]);
       return fn(knexExec(trx));

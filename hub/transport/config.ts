@@ -3,15 +3,16 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { AppError } from '../../common/errors.js';
 import { describeIssues } from '../../common/layout.js';
+import { mqttUrlSchema } from '../../common/mqtt-url.js';
 
-/** The MQTT variables of the hub (issue 4); read once from the environment the hub config already validated. */
+/** The MQTT variables of the hub; parsed with the hub's own (hub/config.ts), so one message names every bad one. */
 export const mqttEnvSchema = z.object({
   /** Port of the embedded broker; 0 = any free port (reported as mqtt_port in the hub_listening log line). */
   HUB_MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1883),
   /** Interface the embedded broker binds. */
   HUB_MQTT_HOST: z.string().min(1).default('0.0.0.0'),
   /** External broker (mqtt://host:port); when set the hub is a client of it and runs no broker. */
-  MQTT_URL: z.string().regex(/^(mqtts?|tcp|tls|wss?):\/\/.+/, 'must be an mqtt://, mqtts://, tcp:// or ws:// URL').optional(),
+  MQTT_URL: mqttUrlSchema().optional(),
   /** Users file for the embedded broker ({username: {password_hash, store_id, camera_ids}}); unset = anonymous. */
   MQTT_USERS_FILE: z.string().min(1).optional(),
   /** Shared-subscription group the hub replicas join on an external broker. */
@@ -44,8 +45,8 @@ function tlsFiles(env: Readonly<Record<string, string | undefined>>): { cert: Bu
   }
 }
 
-/** Parses the MQTT part of the environment; one error names every bad variable. */
-export function loadMqttTransportConfig(env: Readonly<Record<string, string | undefined>>): MqttTransportConfig {
+/** Parses the MQTT part of the environment; one error names every bad variable. `tls`: the files already read. */
+export function loadMqttTransportConfig(env: Readonly<Record<string, string | undefined>>, tls = tlsFiles(env)): MqttTransportConfig {
   const r = mqttEnvSchema.safeParse(env);
   if (!r.success) throw new AppError('CONFIG_INVALID', `invalid environment: ${describeIssues(r.error)}`);
   const e = r.data;
@@ -53,7 +54,7 @@ export function loadMqttTransportConfig(env: Readonly<Record<string, string | un
     throw new AppError('CONFIG_INVALID', 'invalid environment: MQTT_USERS_FILE applies to the embedded broker only; with MQTT_URL configure users on the external broker');
   }
   return Object.freeze({
-    embedded: e.MQTT_URL ? null : { port: e.HUB_MQTT_PORT, host: e.HUB_MQTT_HOST, tls: tlsFiles(env) },
+    embedded: e.MQTT_URL ? null : { port: e.HUB_MQTT_PORT, host: e.HUB_MQTT_HOST, tls },
     external: e.MQTT_URL
       ? {
           url: e.MQTT_URL,

@@ -8,7 +8,7 @@ import { AppError } from '../../common/errors.js';
 import { describeIssues } from '../../common/layout.js';
 
 export const DEMO_USAGE =
-  'usage: npm run demo [-- --realtime] [--exit] [--start-time ISO] [--http-port N] [--mqtt-port N] [--db sqlite:path] [--keep-db]';
+  'usage: npm run demo [-- --realtime] [--exit] [--start-time ISO] [--http-port N] [--mqtt-port N] [--db sqlite:path] [--keep-db] [--no-fetch] [--assets-origin URL]';
 
 /** Clip-time origin of data/pos_transactions.csv: its rows are written relative to this instant. */
 export const POS_CSV_ORIGIN = '2026-03-03T10:00:00+05:30';
@@ -29,8 +29,14 @@ const schema = z.object({
   /** Keep the demo database of an earlier run instead of starting from an empty one. */
   keepDb: z.boolean(),
   ci: z.boolean(),
+  /** Download the default model and the clips when they are missing (off: only say how). */
+  fetch: z.boolean(),
+  /** Stand-in for the download hosts: every asset URL's path is fetched from this origin instead. */
+  assetsOrigin: z.url().nullable(),
 });
 export type DemoOptions = z.infer<typeof schema>;
+
+const FLAG_OF: Record<string, string> = { databaseUrl: 'db', httpPort: 'http-port', mqttPort: 'mqtt-port', assetsOrigin: 'assets-origin' };
 
 export function parseDemoOptions(argv: string[], env: Readonly<Record<string, string | undefined>>, nowMs: number): DemoOptions {
   let a;
@@ -40,6 +46,7 @@ export function parseDemoOptions(argv: string[], env: Readonly<Record<string, st
       options: {
         realtime: { type: 'boolean', default: false }, exit: { type: 'boolean', default: false }, 'start-time': { type: 'string' },
         'http-port': { type: 'string' }, 'mqtt-port': { type: 'string' }, db: { type: 'string' }, 'keep-db': { type: 'boolean', default: false },
+        'no-fetch': { type: 'boolean', default: false }, 'assets-origin': { type: 'string' },
       },
     }).values;
   } catch (err) {
@@ -56,7 +63,8 @@ export function parseDemoOptions(argv: string[], env: Readonly<Record<string, st
     realtime: a.realtime, exit: a.exit || ci, startTimeMs,
     httpPort: a['http-port'] ?? null, mqttPort: a['mqtt-port'] ?? null,
     databaseUrl: a.db ?? DEFAULT_DB, keepDb: a['keep-db'], ci,
+    fetch: !a['no-fetch'], assetsOrigin: a['assets-origin'] ?? null,
   });
-  if (!r.success) throw new AppError('BAD_REQUEST', `demo options: ${describeIssues(r.error).replace(/^(httpPort|mqttPort|databaseUrl)/, (m) => `--${m === 'databaseUrl' ? 'db' : m === 'httpPort' ? 'http-port' : 'mqtt-port'}`)}; ${DEMO_USAGE}`);
+  if (!r.success) throw new AppError('BAD_REQUEST', `demo options: ${describeIssues(r.error).replace(/^(httpPort|mqttPort|databaseUrl|assetsOrigin)/, (m) => `--${FLAG_OF[m]}`)}; ${DEMO_USAGE}`);
   return r.data;
 }

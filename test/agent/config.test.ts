@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAgentConfig, loadCameraFile } from '../../agent/config.js';
+import { loadAgentConfig, parseAgentConfig, loadCameraFile } from '../../agent/config.js';
 import { loadLayoutFile, findCamera } from '../../common/layout.js';
+import { DEFAULT_DETECTOR_MODEL } from '../../agent/detector/models.js';
 
 const assets = process.env.STORE_ASSETS_DIR;
 
@@ -20,8 +21,8 @@ describe('agent/config', () => {
   });
 
   it('resolves a camera file against STORE_ASSETS_DIR, flags overriding the file', function () {
-    if (!assets || !existsSync(join(assets, 'models', 'yolov8n_int8.onnx'))) {
-      console.log('      skipped: STORE_ASSETS_DIR with models/yolov8n_int8.onnx not found');
+    if (!assets || !existsSync(join(assets, 'models', DEFAULT_DETECTOR_MODEL))) {
+      console.log(`      skipped: STORE_ASSETS_DIR with models/${DEFAULT_DETECTOR_MODEL} not found`);
       return this.skip();
     }
     const cfg = parseAgentConfig(['--camera', 'data/cameras/cam_entry_01.json', '--detect-every', '2', '--start-time', '2026-03-01T10:00:00+05:30'], { STORE_ASSETS_DIR: assets });
@@ -43,6 +44,11 @@ describe('agent/config', () => {
     rejects(['--source', 'x.mp4', '--model', '/nope/m.onnx'], {}, /--model \/nope\/m\.onnx: file not found/);
     rejects(['--camera', '/nope/cam.json'], {}, /--camera \/nope\/cam\.json: cannot read camera file/);
     rejects(['--frobnicate'], {}, /Unknown option '--frobnicate'/);
+  });
+
+  it('names every bad input at once: flags, camera file, missing files and the environment', () => {
+    expect(() => loadAgentConfig(['--camera', 'package.json', '--conf', 'high', '--model', '/nope/m.onnx'], { AGENT_SPOOL_MAX_MB: 'lots' }))
+      .to.throw(/--conf must be a number; --camera package\.json: store_id: .*; --model \/nope\/m\.onnx: file not found; invalid environment: AGENT_SPOOL_MAX_MB/);
   });
 
   it('names the bad field of a camera file', () => {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTruth, scoreTracks, trackSpans, type TrackSpan, type Truth } from '../../agent/eval.js';
+import { DEFAULT_DETECTOR_MODEL } from '../../agent/detector/models.js';
 
 const TRUTH_DIR = 'test/fixtures/truth';
 const span = (trackId: number, firstS: number, lastS: number): TrackSpan => ({ trackId, firstS, lastS, frames: 10 });
@@ -45,7 +46,7 @@ describe('agent/eval', () => {
 
     it('one-by-one-person-detection.mp4: one track per person, no id switch', async function () {
       const assets = process.env.STORE_ASSETS_DIR;
-      const model = assets ? join(assets, 'models', 'yolov8n_int8.onnx') : '';
+      const model = assets ? join(assets, 'models', DEFAULT_DETECTOR_MODEL) : '';
       const clip = assets ? join(assets, 'media', 'one-by-one-person-detection.mp4') : '';
       if (!assets || !existsSync(model) || !existsSync(clip)) {
         console.log(`      skipped: model or clip not found under STORE_ASSETS_DIR=${assets ?? '(unset)'}`);

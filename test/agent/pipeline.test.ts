@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { createPipeline } from '../../agent/pipeline.js';
 import { resolveBinaries } from '../../agent/source/binaries.js';
 import type { TrackedFrame } from '../../agent/types.js';
+import { DEFAULT_DETECTOR_MODEL } from '../../agent/detector/models.js';
 
 const assets = process.env.STORE_ASSETS_DIR;
-const model = assets ? join(assets, 'models', 'yolov8n_int8.onnx') : '';
+const model = assets ? join(assets, 'models', DEFAULT_DETECTOR_MODEL) : '';
 const media = (name: string) => (assets ? join(assets, 'media', name) : '');
 
 function need(ctx: Mocha.Context, ...files: string[]): void {

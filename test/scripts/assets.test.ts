@@ -1,29 +1,18 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { silentLogger } from '../../common/logger.js';
-import { fetchAssets } from '../../scripts/assets.js';
-import { ASSET_SOURCES, REPO_ASSETS_DIR, fetchVerified, findAsset, findModel, sha256File, type AssetSource } from '../../scripts/lib/assets.js';
+import { fetchAssets, parseAssetsArgs } from '../../scripts/assets.js';
+import { ASSET_SOURCES, REPO_ASSETS_DIR, fetchVerified, findAsset, findModel, gitBlobFile, sha256File, type AssetSource } from '../../scripts/lib/assets.js';
 import { runTs } from '../../scripts/lib/child.js';
+import { serveFiles } from './serve-files.js';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+const gitBlob = (b: Buffer) => createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
 
-/** A real HTTP server on 127.0.0.1:0 serving `files` (path → body) and counting requests. */
-async function serve(files: Record<string, Buffer>): Promise<{ url: string; hits: string[]; server: Server }> {
-  const hits: string[] = [];
-  const server = createServer((req, res) => {
-    hits.push(req.url!);
-    const body = files[req.url!];
-    if (!body) return void res.writeHead(404).end('not found');
-    res.writeHead(200, { 'content-length': body.length }).end(body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, server };
-}
+const serve = serveFiles;
 
 describe('npm run assets: verified downloads and asset lookup', () => {
   let dir: string;
@@ -82,13 +71,41 @@ describe('npm run assets: verified downloads and asset lookup', () => {
     expect(findAsset('media', 'a.gif', { STORE_ASSETS_DIR: dir })).to.equal(join(dir, 'media/a.gif'));
     expect(() => findAsset('media', 'nope.gif', { STORE_ASSETS_DIR: dir })).to.throw(/missing media\/nope\.gif .*npm run assets.*or set STORE_ASSETS_DIR/);
     expect(() => findAsset('media', 'nope.gif', {})).to.throw(/STORE_ASSETS_DIR is not set/);
-    if (!existsSync(join(REPO_ASSETS_DIR, 'models'))) expect(() => findModel({ STORE_ASSETS_DIR: dir })).to.throw(/yolo export model=yolov8n\.pt format=onnx/);
+    if (!existsSync(join(REPO_ASSETS_DIR, 'models'))) expect(() => findModel({ STORE_ASSETS_DIR: dir })).to.throw(/no detector model \(yolox_nano\.onnx, .*npm run assets/);
   });
 
-  it('reports the model as missing with the export command when there is no public ONNX download', async () => {
-    const report = await fetchAssets({ dir, env: {}, logger: silentLogger(), sources: ASSET_SOURCES.filter((s) => s.kind === 'models') });
-    expect(report.missing.map((m) => m.name)).to.deep.equal(['models/yolov8n.onnx']);
-    expect(report.missing[0]!.howTo).to.match(/yolo export/);
+  it('fetches the default model from its pinned URL on a stand-in host; larger models only by name, verified by git blob id', async () => {
+    const nano = Buffer.from('stand-in for yolox_nano.onnx');
+    const small = Buffer.from('stand-in for yolox_s.onnx');
+    const base = '/Kazuhito00/YOLOX-ONNX-TFLite-Sample/3d4f1119d0694200671c08069ecb847aa0d8495a/model';
+    const srv = await serve({ [`${base}/yolox_nano.onnx`]: nano, [`${base}/yolox_s.onnx`]: small, '/own/best.onnx': small });
+    cleanups.push(() => srv.server.close());
+    const models: AssetSource[] = ASSET_SOURCES.filter((s) => s.kind === 'models').map((s) =>
+      s.name === 'yolox_nano.onnx' ? { ...s, sha256: sha(nano), gitBlob: gitBlob(nano) } : s.name === 'yolox_s.onnx' ? { ...s, gitBlob: gitBlob(small) } : s,
+    );
+    const opts = { dir, origin: srv.url, env: {}, logger: silentLogger(), sources: models };
+    expect((await fetchAssets(opts)).downloaded).to.deep.equal([join(dir, 'models/yolox_nano.onnx')]);
+    expect(srv.hits).to.deep.equal([`${base}/yolox_nano.onnx`]);
+    const more = await fetchAssets({ ...opts, models: ['yolox_s'] });
+    expect(more).to.deep.equal({ present: [join(dir, 'models/yolox_nano.onnx')], downloaded: [join(dir, 'models/yolox_s.onnx')] });
+    expect(readFileSync(join(dir, 'models/yolox_s.onnx')).equals(small)).to.equal(true);
+    // A git blob id that does not match keeps nothing.
+    const wrong = await fetchAssets({ ...opts, sources: models.map((s) => (s.name === 'yolox_tiny.onnx' ? { ...s, url: `https://raw.githubusercontent.com${base}/yolox_s.onnx` } : s)), models: ['yolox_tiny'] }).catch((e: Error) => e);
+    expect((wrong as Error).message).to.match(/checksum mismatch .*expected git blob id 65f255c2.*, got [0-9a-f]{40}; the file was not kept/);
+    expect(existsSync(join(dir, 'models/yolox_tiny.onnx'))).to.equal(false);
+    await expectAsyncThrow(() => fetchAssets({ ...opts, models: ['yolox_xl'] }), /--model yolox_xl: unknown; known models: yolox_nano, yolox_tiny, yolox_s/);
+    // The user's own export by flag, verified by the digest given, named after the URL unless --model-name.
+    const own = parseAssetsArgs(['--dir', dir, '--only', 'models', '--model-url', `${srv.url}/own/best.onnx`, '--model-git-blob', gitBlob(small)]);
+    const ownRun = await fetchAssets({ ...own, origin: srv.url, env: {}, logger: silentLogger(), sources: models });
+    expect(ownRun.downloaded).to.deep.equal([join(dir, 'models/best.onnx')]);
+  });
+
+  it('names every bad flag', () => {
+    expect(() => parseAssetsArgs(['--model-url', 'http://x/m.onnx'])).to.throw(/--model-url needs --model-sha256 or --model-git-blob/);
+    expect(() => parseAssetsArgs(['--model-git-blob', 'abc'])).to.throw(/--model-git-blob must be 40 lowercase hex/);
+    expect(() => parseAssetsArgs(['--only', 'clips'])).to.throw(/--only must be media or models/);
+    expect(() => parseAssetsArgs(['--origin', 'not a url'])).to.throw(/--origin must be a URL/);
+    expect(() => parseAssetsArgs(['--bogus'])).to.throw(/bogus/);
   });
 
   it('its catalogue checksums match the clips the project is tested with', async function () {
@@ -98,10 +115,15 @@ describe('npm run assets: verified downloads and asset lookup', () => {
       return this.skip();
     }
     for (const s of ASSET_SOURCES.filter((x) => x.sha256)) expect(await sha256File(join(shared, s.kind, s.name)), s.name).to.equal(s.sha256);
-    expect(ASSET_SOURCES.filter((x) => x.url).every((x) => x.url!.startsWith('https://raw.githubusercontent.com/intel-iot-devkit/sample-videos/'))).to.equal(true);
+    // The git blob id GitHub lists for the pinned commit's file is the one of the copy here: the hashing is git's.
+    expect(await gitBlobFile(join(shared, 'models', 'yolox_nano.onnx'))).to.equal(ASSET_SOURCES.find((x) => x.name === 'yolox_nano.onnx')!.gitBlob);
+    for (const s of ASSET_SOURCES) {
+      expect(s.url, s.name).to.match(/^https:\/\/raw\.githubusercontent\.com\/(intel-iot-devkit\/sample-videos\/master|Kazuhito00\/YOLOX-ONNX-TFLite-Sample\/[0-9a-f]{40})\//);
+      expect(s.sha256 ?? s.gitBlob, s.name).to.match(/^[0-9a-f]{40,64}$/);
+    }
   });
 
-  it('the CLI fetches the real clips from a mirror (--base-url) into --dir and exits 1 naming the model step', async function () {
+  it('the CLI fetches the real model and clips from a mirror (--base-url) into --dir, verified, and skips them the second time', async function () {
     this.timeout(60_000);
     const shared = process.env.STORE_ASSETS_DIR;
     if (!shared) {
@@ -109,7 +131,7 @@ describe('npm run assets: verified downloads and asset lookup', () => {
       return this.skip();
     }
     const files: Record<string, Buffer> = {};
-    for (const s of ASSET_SOURCES.filter((x) => x.kind === 'media')) files[`/media/${s.name}`] = readFileSync(join(shared, 'media', s.name));
+    for (const s of ASSET_SOURCES.filter((x) => !x.optional)) files[`/${s.kind}/${s.name}`] = readFileSync(join(shared, s.kind, s.name));
     const srv = await serve(files);
     cleanups.push(() => srv.server.close());
     // STORE_ASSETS_DIR='' in the child: nothing counts as present, so the command really downloads.
@@ -119,19 +141,20 @@ describe('npm run assets: verified downloads and asset lookup', () => {
       return { code, done: proc.lines.find((l) => l.event === 'assets_done'), stderr: proc.stderr.join('\n') };
     };
     const first = await run([]);
-    expect(first.done, first.stderr).to.include({ downloaded: 4, present: 0 });
-    expect(first.code).to.equal(1);
-    expect(first.stderr).to.match(/models\/yolov8n\.onnx has no public download; make it with:\n {2}pip install ultralytics/);
+    expect(first.code, first.stderr).to.equal(0);
+    expect(first.done, first.stderr).to.include({ downloaded: 5, present: 0 });
     for (const name of Object.keys(files)) expect(await sha256File(join(dir, name))).to.equal(sha(files[name]!));
-    // With a mirrored model (verified by --model-sha256) everything is in place: exit 0, clips not fetched again.
-    const model = readFileSync(findModel());
-    files['/model.onnx'] = model;
-    const second = await run(['--model-url', `${srv.url}/model.onnx`, '--model-sha256', sha(model)]);
-    expect(second.code, second.stderr).to.equal(0);
-    expect(second.done).to.include({ downloaded: 1, present: 4 });
-    expect(srv.hits.filter((h) => h.startsWith('/media/')).length).to.equal(4);
+    const second = await run([]);
+    expect(second.done).to.include({ downloaded: 0, present: 5 });
+    expect(srv.hits.length).to.equal(5);
     const bad = await run(['--model-url', `${srv.url}/model.onnx`]);
     expect(bad.code).to.equal(2);
-    expect(bad.stderr).to.match(/--model-url needs --model-sha256/);
+    expect(bad.stderr).to.match(/--model-url needs --model-sha256 or --model-git-blob/);
   });
 });
+
+async function expectAsyncThrow(fn: () => Promise<unknown>, re: RegExp): Promise<void> {
+  const err = await fn().then(() => undefined, (e: Error) => e);
+  expect(err, 'no error').to.be.instanceOf(Error);
+  expect(err!.message).to.match(re);
+}

@@ -11,6 +11,7 @@ import { loadLayoutFile, type StoreLayout } from '../../../common/layout.js';
 import { createBehaviour, type ReidEmbedder } from '../../../agent/behaviour/index.js';
 import { createOsnetEmbedder } from '../../../agent/behaviour/reid/osnet.js';
 import type { TrackedFrame } from '../../../agent/types.js';
+import { DEFAULT_DETECTOR_MODEL } from '../../../agent/detector/models.js';
 
 const ASSETS = process.env['STORE_ASSETS_DIR'];
 const ROOT = new URL('../../../', import.meta.url);
@@ -32,7 +33,7 @@ async function loadPipeline(): Promise<CreatePipeline | string> {
 }
 
 async function runClip(create: CreatePipeline, clip: string, store: StoreLayout, cameraId: string, fps: number, reid?: ReidEmbedder) {
-  const pipeline = await create({ source: join(ASSETS!, 'media', clip), modelPath: join(ASSETS!, 'models/yolov8n_int8.onnx') });
+  const pipeline = await create({ source: join(ASSETS!, 'media', clip), modelPath: join(ASSETS!, 'models', DEFAULT_DETECTOR_MODEL) });
   const behaviour = createBehaviour({ store, cameraId, fps, reid });
   const events: StoreEvent[] = [];
   const stepMs: number[] = [];
@@ -80,8 +81,8 @@ describe('agent/behaviour end to end on real footage @integration', function () 
   let store: StoreLayout;
 
   before(async function () {
-    if (!ASSETS || !existsSync(join(ASSETS, 'models/yolov8n_int8.onnx'))) {
-      console.log(`skipping: STORE_ASSETS_DIR (${ASSETS ?? 'unset'}) has no models/yolov8n_int8.onnx`);
+    if (!ASSETS || !existsSync(join(ASSETS, 'models', DEFAULT_DETECTOR_MODEL))) {
+      console.log(`skipping: STORE_ASSETS_DIR (${ASSETS ?? 'unset'}) has no models/${DEFAULT_DETECTOR_MODEL}`);
       this.skip();
     }
     const loaded = await loadPipeline();

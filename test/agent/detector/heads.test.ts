@@ -25,7 +25,7 @@ describe('agent/detector/heads', () => {
   it('reads a YOLOX export: [1,3549,85] at 416², BGR 0..255, top-left letterbox', () => {
     expect(yoloxCells(416, 416)).to.equal(52 * 52 + 26 * 26 + 13 * 13);
     expect(recogniseModel([1, 3, 416, 416], [1, 3549, 85])).to.deep.equal({
-      head: 'yolox', inputWidth: 416, inputHeight: 416, channelOrder: 'bgr', pixelScale: 1, letterboxAlign: 'top-left', anchors: 3549, classes: 80, channelsLast: true,
+      head: 'yolox', inputWidth: 416, inputHeight: 416, channelOrder: 'bgr', pixelScale: 1, letterboxAlign: 'top-left', anchors: 3549, classes: 80, channelsLast: true, fixedInput: true,
     });
     expect(recogniseModel([1, 3, 640, 640], [1, 8400, 85])).to.include({ head: 'yolox', inputWidth: 640 });
   });
@@ -33,6 +33,10 @@ describe('agent/detector/heads', () => {
   it('takes the input size from the model, 640 where it is dynamic', () => {
     expect(inputSizeOf([1, 3, 384, 640])).to.deep.equal({ width: 640, height: 384 });
     expect(inputSizeOf(['batch', 3, 'height', 'width'])).to.deep.equal({ width: 640, height: 640 });
+    // Dynamic axes take the size asked for (the bench tries several); a fixed size refuses another one.
+    expect(inputSizeOf(['batch', 3, 'height', 'width'], { width: 320, height: 320 })).to.deep.equal({ width: 320, height: 320 });
+    expect(recogniseModel(['batch', 3, 'height', 'width'], [1, 84, 2100], undefined, { width: 320, height: 320 })).to.include({ inputWidth: 320, fixedInput: false });
+    expect(refused(() => inputSizeOf([1, 3, 416, 416], { width: 640, height: 640 }))).to.match(/fixed at 416x416.*640x640 asked for/);
     expect(refused(() => inputSizeOf([1, 256, 128]))).to.match(/\[1, 256, 128\]/);
     expect(refused(() => inputSizeOf([1, 1, 64, 64]))).to.match(/3 channels/);
   });

@@ -10,9 +10,10 @@ import { computeLetterbox } from '../../../agent/source/letterbox.js';
 import { openSource } from '../../../agent/source/video-source.js';
 import type { Detection, Frame, TrackedFrame } from '../../../agent/types.js';
 import { parseHeatmapPayload } from '../../../common/heatmap.js';
+import { DEFAULT_DETECTOR_MODEL } from '../../../agent/detector/models.js';
 
 const assets = process.env.STORE_ASSETS_DIR;
-const modelPath = assets ? join(assets, 'models', 'yolov8n_int8.onnx') : '';
+const modelPath = assets ? join(assets, 'models', DEFAULT_DETECTOR_MODEL) : '';
 const clip = assets ? join(assets, 'media', 'one-by-one-person-detection.mp4') : '';
 
 /** Letterboxes a source-sized RGB image into a model-input frame (grey bars, as ffmpeg's pad does). */
@@ -30,13 +31,13 @@ function asFrame(img: { width: number; height: number; data: Uint8Array }, inW: 
   return { index: 0, timestampMs: 0, sourceWidth: srcW, sourceHeight: srcH, rgb, letterbox: { scale: lb.scale, padX: lb.padX, padY: lb.padY, inputWidth: inW, inputHeight: inH } };
 }
 
-describe('agent/heatmap on real footage (ffmpeg + YOLOv8n): the published background holds no person', function () {
+describe('agent/heatmap on real footage (ffmpeg + the default detector): the published background holds no person', function () {
   this.timeout(180_000);
   let detector: Detector | null = null;
 
   before(async function () {
     if (!assets || !existsSync(modelPath) || !existsSync(clip)) {
-      console.log(`      skipped: needs STORE_ASSETS_DIR with models/yolov8n_int8.onnx and media/one-by-one-person-detection.mp4 (STORE_ASSETS_DIR=${assets ?? 'unset'})`);
+      console.log(`      skipped: needs STORE_ASSETS_DIR with models/${DEFAULT_DETECTOR_MODEL} and media/one-by-one-person-detection.mp4 (STORE_ASSETS_DIR=${assets ?? 'unset'})`);
       this.skip();
     }
     detector = await createDetector({ modelPath, threads: 2 });

@@ -71,7 +71,6 @@ describe('agent/publisher/publisher → embedded broker → hub (real sockets) @
     await proxy.close();
     expect(await rows()).to.equal(400);
     // Order kept: each batch is committed before the next one is sent, so received_at never goes back.
-    await hub.hub.analytics.fold();
     const stored = await hub.hub.db.knex('events').select('event_id', 'received_at');
     const at = new Map(stored.map((r: { event_id: string; received_at: number }) => [r.event_id, Number(r.received_at)]));
     const seq = offline.map((e) => at.get(e.event_id)!);

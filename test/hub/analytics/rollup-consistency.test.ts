@@ -93,7 +93,6 @@ for (const dbCase of DATABASES) {
 
     it('the database folds the rollup tables exactly as rollUp(), the reference, folds the stored events', async () => {
       const db = hub.hub.db;
-      await hub.hub.analytics.fold();
       const events = (await db.knex('events').select('store_id', 'visitor_id', 'event_type', 'ts', 'zone_id', 'dwell_ms', 'is_staff')).map((e) => ({
         ...e, ts: Number(e.ts), dwell_ms: Number(e.dwell_ms), is_staff: e.is_staff === true || Number(e.is_staff) === 1,
       }));

@@ -1,60 +1,106 @@
 import { expect } from 'chai';
-import { storeEventSchema } from '../../../common/event.js';
+import { storeEventSchema, type StoreEvent } from '../../../common/event.js';
+import { silentLogger } from '../../../common/logger.js';
 import { createEventWriter } from '../../../hub/ingest/event-writer.js';
 import { openDb, type Db } from '../../../hub/store/db.js';
-import { createEventRepository, type EventRow } from '../../../hub/store/event-repository.js';
+import type { EventRow } from '../../../hub/store/event-row.js';
+import type { EventStore } from '../../../hub/store/event-store.js';
+import { openEventStore } from '../../../hub/store/open-event-store.js';
 import { makeEvent } from '../../fixtures/events.js';
+import { DATABASES, dropPgSchema } from '../../helpers/hub.js';
 
 const events = (n: number) => Array.from({ length: n }, () => storeEventSchema.parse(makeEvent()));
+/** An event past the contract that the database still refuses (store_id is NOT NULL on both databases). */
+const refused = (): StoreEvent => ({ ...storeEventSchema.parse(makeEvent()), store_id: null as unknown as string });
 
-describe('event writer (group commit)', () => {
-  let db: Db;
-  beforeEach(async () => {
-    db = await openDb('sqlite::memory:');
-  });
-  afterEach(async () => db.close());
+for (const dbCase of DATABASES) {
+  describe(`event writer (group commit) on ${dbCase.name}`, () => {
+    let db: Db;
+    let store: EventStore;
+    let schema: string | undefined;
+    beforeEach(async () => {
+      schema = dbCase.schema();
+      db = await openDb(dbCase.url(), schema);
+      store = await openEventStore(db, { logger: silentLogger() });
+    });
+    afterEach(async () => {
+      await store.close();
+      await db.close();
+      if (schema) await dropPgSchema(schema);
+    });
 
-  /** The real repository, recording when each call starts and ends. */
-  function recorded(delayMs = 0) {
-    const repo = createEventRepository(db);
-    const log: string[] = [];
-    let calls = 0;
-    return {
-      log,
-      repo: {
-        async insertRows(rows: EventRow[]) {
-          const n = ++calls;
-          log.push(`start ${n} (${rows.length})`);
-          await new Promise((r) => setTimeout(r, delayMs));
-          const out = await repo.insertRows(rows);
-          log.push(`end ${n}`);
-          return out;
+    /** The real store, recording each insert call. */
+    function recorded(delayMs = 0, inFlightGroups = 1) {
+      const log: string[] = [];
+      let calls = 0;
+      return {
+        log,
+        store: {
+          inFlightGroups,
+          async insert(rows: EventRow[]) {
+            const n = ++calls;
+            log.push(`start ${n} (${rows.length})`);
+            await new Promise((r) => setTimeout(r, delayMs));
+            try {
+              return await store.insert(rows);
+            } finally {
+              log.push(`end ${n}`);
+            }
+          },
         },
-      },
-    };
-  }
+      };
+    }
 
-  it('commits batches that arrive together in one transaction, the first copy of an id being the stored one', async () => {
-    const { repo, log } = recorded();
-    const writer = createEventWriter(repo);
-    const [a, b] = [events(3), events(2)];
-    const results = await Promise.all([writer.write(a), writer.write([...b, a[0]!]), writer.write([a[1]!])]);
-    expect(log).to.deep.equal(['start 1 (7)', 'end 1']);
-    expect(results.map((r) => r.stored)).to.deep.equal([[true, true, true], [true, true, false], [false]]);
-  });
+    it('commits batches that arrive together in one transaction, the first copy of an id being the stored one', async () => {
+      const { store: s, log } = recorded();
+      const writer = createEventWriter(s);
+      const [a, b] = [events(3), events(2)];
+      const results = await Promise.all([writer.write(a), writer.write([...b, a[0]!]), writer.write([a[1]!])]);
+      expect(log).to.deep.equal(['start 1 (7)', 'end 1']);
+      expect(results.map((r) => r.outcomes)).to.deep.equal([['stored', 'stored', 'stored'], ['stored', 'stored', 'duplicate'], ['duplicate']]);
+    });
 
-  it('pipelined: hands the next group over before the previous one commits, keeping arrival order', async () => {
-    const { repo, log } = recorded(30);
-    const writer = createEventWriter(repo, { pipelined: true });
-    const a = events(2);
-    const first = writer.write(a);
-    await new Promise((r) => setImmediate(r));
-    const second = writer.write([a[0]!, ...events(1)]);
-    const [r1, r2] = await Promise.all([first, second]);
-    expect(log.slice(0, 2)).to.deep.equal(['start 1 (2)', 'start 2 (2)']);
-    expect(r1.stored).to.deep.equal([true, true]);
-    expect(r2.stored).to.deep.equal([false, true]);
-    await writer.idle();
-    expect(await createEventRepository(db).count()).to.equal(3);
+    it('hands the next group over before the previous one commits when the store queues, keeping arrival order', async () => {
+      const { store: s, log } = recorded(30, 2);
+      const writer = createEventWriter(s);
+      const a = events(2);
+      const first = writer.write(a);
+      await new Promise((r) => setImmediate(r));
+      const second = writer.write([a[0]!, ...events(1)]);
+      const [r1, r2] = await Promise.all([first, second]);
+      expect(log.slice(0, 2)).to.deep.equal(['start 1 (2)', 'start 2 (2)']);
+      expect(r1.outcomes).to.deep.equal(['stored', 'stored']);
+      expect(r2.outcomes).to.deep.equal(['duplicate', 'stored']);
+      await writer.idle();
+      expect(await store.count()).to.equal(3);
+    });
+
+    it('a failed group commit takes no innocent request with it: only the event the database refuses fails', async () => {
+      const { store: s, log } = recorded();
+      const writer = createEventWriter(s);
+      const [a, b, c] = [events(3), events(2), events(4)];
+      const bad = refused();
+      const results = await Promise.all([writer.write(a), writer.write([b[0]!, bad, b[1]!]), writer.write(c)]);
+      expect(log[0]).to.equal('start 1 (10)'); // the group, which fails; then each request, then each event of the bad one
+      expect(results[0]!.outcomes).to.deep.equal(['stored', 'stored', 'stored']);
+      expect(results[1]!.outcomes[0]).to.equal('stored');
+      expect(results[1]!.outcomes[1]).to.have.property('error').that.matches(/the database refused this event/);
+      expect(results[1]!.outcomes[2]).to.equal('stored');
+      expect(results[2]!.outcomes).to.deep.equal(['stored', 'stored', 'stored', 'stored']);
+      expect(await store.count()).to.equal(9);
+      // The stored copies are duplicates afterwards, as always.
+      expect((await writer.write([a[0]!, b[1]!])).outcomes).to.deep.equal(['duplicate', 'duplicate']);
+    });
+
+    it('finds a refused event among many by halves: a few transactions, not one per event', async () => {
+      const { store: s, log } = recorded();
+      const writer = createEventWriter(s);
+      const batch = events(64);
+      batch.splice(37, 0, refused());
+      const { outcomes } = await writer.write(batch);
+      expect(outcomes.filter((o) => o === 'stored')).to.have.length(64);
+      expect(outcomes[37]).to.have.property('error');
+      expect(log.filter((l) => l.startsWith('start')).length).to.be.at.most(1 + 2 * Math.ceil(Math.log2(65)));
+    });
   });
-});
+}

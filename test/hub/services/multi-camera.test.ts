@@ -1,16 +1,18 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { storeEventSchema } from '../../../common/event.js';
+import { silentLogger } from '../../../common/logger.js';
 import { storeLayoutSchema } from '../../../common/layout.js';
 import { createLayoutService } from '../../../hub/services/layout-service.js';
 import { createMetricsService } from '../../../hub/services/metrics-service.js';
 import { createAnalyticsRepository } from '../../../hub/store/analytics-repository.js';
 import { openDb, type Db } from '../../../hub/store/db.js';
-import { createEventRepository, toRow } from '../../../hub/store/event-repository.js';
+import type { EventStore } from '../../../hub/store/event-store.js';
+import { openEventStore } from '../../../hub/store/open-event-store.js';
 import { createLayoutRepository } from '../../../hub/store/layout-repository.js';
 import { createPosRepository } from '../../../hub/store/pos-repository.js';
 import { createVisitorLinkRepository } from '../../../hub/store/visitor-link-repository.js';
 import { makeEvent } from '../../fixtures/events.js';
+import { rowsOf } from '../../helpers/event-rows.js';
 import { captureLogger, DATABASES, dropPgSchema } from '../../helpers/hub.js';
 
 const M = 60_000;
@@ -72,18 +74,19 @@ for (const dbCase of DATABASES) {
     const LINKED = `STORE_TWO_CAM_${suffix}`;
     const UNLINKED = `STORE_TWO_CAM_NOLINK_${suffix}`;
     let metrics: ReturnType<typeof createMetricsService>;
+    let events: EventStore;
 
     before(async () => {
       schema = dbCase.schema();
       db = await openDb(dbCase.url(), schema);
       const layouts = createLayoutService({ repo: createLayoutRepository(db), logger: captureLogger().logger });
       await layouts.init(null);
-      const events = createEventRepository(db);
+      events = await openEventStore(db, { logger: silentLogger() });
       const pos = createPosRepository(db);
       for (const store of [LINKED, UNLINKED]) {
         await layouts.put(store, layoutOf(store));
         const day = storeDay(store);
-        await events.insertRows(day.events.map((e) => toRow(storeEventSchema.parse(e), Date.now())));
+        await events.insert(rowsOf(...day.events));
         await pos.insert(day.transactions);
       }
       const links = createVisitorLinkRepository(db);
@@ -94,6 +97,7 @@ for (const dbCase of DATABASES) {
       metrics = createMetricsService({ analytics, pos, layouts, links });
     });
     after(async () => {
+      await events?.close();
       await db?.close();
       if (schema) await dropPgSchema(schema);
     });
@@ -149,10 +153,8 @@ for (const dbCase of DATABASES) {
     it('tells which of many ids a zone camera made (more ids than one IN list)', async () => {
       const store = `STORE_CAMS_${suffix}`;
       const ids = Array.from({ length: 1_203 }, (_, i) => `VIS_${i}`);
-      const rows = ids.map((id, i) => toRow(storeEventSchema.parse(makeEvent({ store_id: store, camera_id: i % 3 === 0 ? 'CAM_TILL' : 'CAM_DOOR', visitor_id: id })), Date.now()));
-      await createEventRepository(db).insertRows(rows);
+      await events.insert(rowsOf(...ids.map((id, i) => makeEvent({ store_id: store, camera_id: i % 3 === 0 ? 'CAM_TILL' : 'CAM_DOOR', visitor_id: id }))));
       const analytics = createAnalyticsRepository(db);
-      await analytics.ready();
       const till = await analytics.visitorsOfCameras(store, ids, ['CAM_TILL', 'CAM_TILL_2']);
       expect(till.size).to.equal(401);
       expect([...till].every((id) => Number(id.slice(4)) % 3 === 0)).to.equal(true);

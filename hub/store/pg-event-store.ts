@@ -1,0 +1,27 @@
+import type { Db } from './db.js';
+import { createEventReads } from './event-reads.js';
+import type { EventStore } from './event-store.js';
+import { writeEventsWith } from './event-write.js';
+import { withWriteTx } from './write-tx.js';
+
+/**
+ * PostgreSQL: every insert is one transaction on the pool, holding the events-write lock (write-tx.ts) so that
+ * the replicas sharing the database take turns: de-duplication then stays exact across hubs, and ids commit in
+ * order for the rollup watermark. event_keys' primary key is the last line of defence: a duplicate that slipped
+ * past the lock would fail the transaction rather than be stored twice.
+ */
+export function createPgEventStore(db: Db): EventStore {
+  const reads = createEventReads(db);
+  return {
+    count: reads.count,
+    window: reads.window,
+    storeActivity: reads.storeActivity,
+    insert: (rows) => (rows.length === 0 ? Promise.resolve([]) : withWriteTx(db, (exec) => writeEventsWith(exec, 'pg', rows))),
+    inFlightGroups: 1,
+    async health() {
+      await reads.ping();
+      return { warnings: [] };
+    },
+    close: async () => undefined,
+  };
+}

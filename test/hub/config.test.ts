@@ -1,0 +1,33 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_THRESHOLDS } from '../../hub/analytics/anomalies/types.js';
+import { loadHubConfig } from '../../hub/config.js';
+
+describe('hub/config', () => {
+  it('names every bad variable of the hub and of its MQTT transport in one message', () => {
+    expect(() => loadHubConfig({ HUB_HTTP_PORT: 'eighty', MQTT_URL: 'http://broker', MQTT_MAX_PAYLOAD_BYTES: '0', DEAD_ZONE_MINUTES: '-1' }))
+      .to.throw(/HUB_HTTP_PORT.*DEAD_ZONE_MINUTES.*MQTT_URL: must be an mqtt:\/\/.*MQTT_MAX_PAYLOAD_BYTES/s);
+  });
+
+  it('reads the TLS files once, at start, for HTTPS and the embedded broker alike', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-config-'));
+    try {
+      writeFileSync(join(dir, 'cert.pem'), 'CERT');
+      writeFileSync(join(dir, 'key.pem'), 'KEY');
+      const c = loadHubConfig({ HUB_TLS_CERT: join(dir, 'cert.pem'), HUB_TLS_KEY: join(dir, 'key.pem') });
+      expect(c.security.tls?.cert.toString()).to.equal('CERT');
+      expect(c.mqtt.embedded?.tls?.key).to.equal(c.security.tls?.key);
+      expect(() => loadHubConfig({ HUB_TLS_CERT: join(dir, 'nope.pem'), HUB_TLS_KEY: join(dir, 'key.pem') })).to.throw(/HUB_TLS_CERT\/HUB_TLS_KEY: cannot read/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes the anomaly defaults from the one table the detectors use', () => {
+    const a = loadHubConfig({}).analytics;
+    expect(a).to.include({ queueSpikeDepth: DEFAULT_THRESHOLDS.queueSpikeDepth, deadZoneMinutes: DEFAULT_THRESHOLDS.deadZoneMinutes, conversionDropRatio: DEFAULT_THRESHOLDS.conversionDropRatio });
+    expect(Object.isFrozen(loadHubConfig({}))).to.equal(true);
+  });
+});
