@@ -38,10 +38,19 @@ export type DoorLine = z.infer<typeof doorLineSchema>;
 export const cameraZoneSchema = z.object({
   zone_id: idSchema,
   polygon: polygonSchema,
-  /** Consecutive frames inside before ZONE_ENTER. */
-  enter_frames: z.number().int().min(1).default(3),
-  /** Consecutive frames outside before ZONE_EXIT. */
-  exit_frames: z.number().int().min(1).default(5),
+  /**
+   * Spatial band (normalised distance): a visit starts inside the polygon shrunk by it and ends outside the polygon
+   * grown by it. Default 0.03 (agent/behaviour/zone-rules.ts).
+   */
+  band: z.number().min(0).max(0.2).optional(),
+  /** Time (ms) the anchor must stay inside the shrunk polygon before ZONE_ENTER. Default 300. */
+  enter_ms: z.number().int().min(0).max(60_000).optional(),
+  /** Time (ms) the anchor must stay outside the grown polygon before ZONE_EXIT. Default 500. */
+  exit_ms: z.number().int().min(0).max(600_000).optional(),
+  /** Older form of `enter_ms`: consecutive frames, converted with the camera's frame rate (frames × 1000 / fps). */
+  enter_frames: z.number().int().min(1).optional(),
+  /** Older form of `exit_ms`, converted the same way. */
+  exit_frames: z.number().int().min(1).optional(),
   /** Stay length (ms) before the first ZONE_DWELL; then one every `dwell_repeat_ms`. */
   dwell_ms: z.number().int().min(0).default(10_000),
   dwell_repeat_ms: z.number().int().min(1000).default(30_000),
@@ -85,6 +94,11 @@ export const storeLayoutSchema = z
     const ids = new Set(s.zones.map((z) => z.zone_id));
     s.cameras.forEach((c, ci) =>
       c.zones.forEach((cz, zi) => {
+        for (const [ms, frames] of [['enter_ms', 'enter_frames'], ['exit_ms', 'exit_frames']] as const) {
+          if (cz[ms] !== undefined && cz[frames] !== undefined) {
+            ctx.addIssue({ code: 'custom', path: ['cameras', ci, 'zones', zi, frames], message: `give ${ms} or ${frames}, not both` });
+          }
+        }
         if (!ids.has(cz.zone_id)) {
           ctx.addIssue({
             code: 'custom',

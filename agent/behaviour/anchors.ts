@@ -7,7 +7,7 @@
  * top where it was, gets its feet estimated from the top and the recent height.
  */
 import { anchorOf, type Box } from '../types.js';
-import type { TrackPart } from './track-part.js';
+import { mapTrackPart, type TrackPart } from './track-part.js';
 
 /** A box shorter than this share of the recent height is treated as cut off at the bottom. */
 const TRUNCATED = 0.75;
@@ -22,6 +22,7 @@ export interface AnchorEstimator extends TrackPart {
 export function createAnchorEstimator(): AnchorEstimator {
   const heights = new Map<number, number>();
   return {
+    ...mapTrackPart(heights),
     anchor(trackId, box, w, h, tracked) {
       const height = box.y2 - box.y1;
       const recent = heights.get(trackId);
@@ -33,14 +34,5 @@ export function createAnchorEstimator(): AnchorEstimator {
       if (tracked) heights.set(trackId, recent === undefined ? height : recent + ALPHA * (height - recent));
       return anchorOf(box, w, h);
     },
-    forget(trackId) {
-      heights.delete(trackId);
-    },
-    rename(from, to) {
-      const v = heights.get(from);
-      heights.delete(from);
-      if (v !== undefined) heights.set(to, v);
-    },
-    heldTracks: () => heights.size,
   };
 }

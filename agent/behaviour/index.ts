@@ -13,6 +13,7 @@ import { AppError } from '../../common/errors.js';
 import { EVENT_TYPES, type EventType, type StoreEvent } from '../../common/event.js';
 import { silentLogger } from '../../common/logger.js';
 import { anchorOf, type TrackedFrame } from '../types.js';
+import { createAnchorSmoother } from './anchor-smoother.js';
 import { createAnchorEstimator } from './anchors.js';
 import { createDoorLines, sideOf } from './door-line.js';
 import { buildEvent, sortDrafts, type DraftEvent, type EventContext } from './events.js';
@@ -68,7 +69,7 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
   const zoneInfo = new Map(opts.store.zones.map((z) => [z.zone_id, z]));
   const ctx: EventContext = { storeId: opts.store.store_id, cameraId: camera.camera_id, newId };
   const doors = createDoorLines(camera.door_lines);
-  const zones = createZoneTracker(camera.zones);
+  const zones = createZoneTracker(camera.zones, opts.fps);
   const queues = createBillingQueues();
   const staff = createStaffVote(opts.store.staff, { holdMs: tuning.staffHoldMs, settleSamples: tuning.staffSettleSamples });
   const visitors = createVisitorBook(newId);
@@ -76,7 +77,8 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
   const grouper = createGrouper({ windowMs: tuning.groupWindowMs, maxDistance: tuning.groupMaxDistance }, newId);
   const tracks = createTrackBook();
   const anchors = createAnchorEstimator();
-  const parts = createTrackParts({ doors, zones, queues, staff, anchors, reid: reentry });
+  const steady = createAnchorSmoother(tuning.zoneAnchorWindowMs);
+  const parts = createTrackParts({ doors, zones, queues, staff, anchors, zoneAnchors: steady, reid: reentry });
   const relinkCfg = { windowMs: tuning.relinkWindowMs, maxDistance: tuning.relinkMaxDistance };
   const counts = Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])) as Record<EventType, number>;
   let relinks = 0;
@@ -94,6 +96,12 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
       const s = tracks.get(id);
       return s && !s.isStaff && s.parkedUntilMs === null;
     }).length;
+
+  /**
+   * Zones count only people in the store: not after their EXIT, nor before the ENTRY of someone seen coming in,
+   * so a zone drawn up to the door (a counter by the entrance) never has a visit outside the store's visit.
+   */
+  const inStore = (s: TrackState) => s.presence === 'inside' || (s.presence === 'unknown' && !doors.firstSeenOutside(s.trackId));
 
   /** A new track that starts where exactly one lost/removed track was last seen takes over its person (relink.ts). */
   function tryRelink(s: TrackState, anchor: [number, number], nowMs: number): void {
@@ -227,10 +235,13 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
           await exitVisitor(s, now);
         }
       }
-      for (const z of zones.observe(t.trackId, anchor, now)) onZone(s, z);
+      // Zones judge the steadied anchor (anchor-smoother.ts); door lines and relinks the raw one.
+      const zoneAnchor = steady.smooth(t.trackId, anchor, now);
+      if (!inStore(s)) continue;
+      for (const z of zones.observe(t.trackId, zoneAnchor, now)) onZone(s, z);
       for (const stay of zones.stays(t.trackId)) {
         if (!stay.inside || !isBilling(zoneInfo.get(stay.zone.zone_id)?.type)) continue;
-        for (const q of queues.inZone(t.trackId, stay.zone, anchor, stay.enteredMs, now)) {
+        for (const q of queues.inZone(t.trackId, stay.zone, zoneAnchor, stay.enteredMs, now)) {
           zoneDraft(s, 'BILLING_QUEUE_JOIN', q.zoneId, q.atMs, q.dwellMs, s.isStaff ? null : customersIn(q.zoneId));
         }
       }

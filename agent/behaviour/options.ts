@@ -31,6 +31,8 @@ export const tuningSchema = z.object({
   /** Id-switch relink: a new track may take over one last matched this long ago (ms) and this close (normalised). */
   relinkWindowMs: z.number().int().min(0).default(6000),
   relinkMaxDistance: z.number().min(0).max(2).default(0.12),
+  /** Zone anchor: median of a track's anchors over this window (ms), so a standing person's anchor stays put. */
+  zoneAnchorWindowMs: z.number().int().min(0).max(5000).default(600),
 });
 export type BehaviourTuning = z.output<typeof tuningSchema>;
 

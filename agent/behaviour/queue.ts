@@ -8,6 +8,9 @@ import type { CameraZone } from '../../common/layout.js';
 import { pointInPolygon } from './geometry.js';
 import type { TrackPart } from './track-part.js';
 
+/** Consecutive anchors at the till that count as being served, when the zone gives no `enter_frames`. */
+const SERVICE_ANCHORS = 3;
+
 export type QueueTransition =
   | { kind: 'join'; zoneId: string; atMs: number; dwellMs: number }
   | { kind: 'abandon'; zoneId: string; atMs: number; dwellMs: number };
@@ -46,7 +49,7 @@ export function createBillingQueues(): BillingQueues {
       }
       if (zone.service_zone && !s.served) {
         s.serviceRun = pointInPolygon(anchor, zone.service_zone) ? s.serviceRun + 1 : 0;
-        if (s.serviceRun >= zone.enter_frames) s.served = true;
+        if (s.serviceRun >= (zone.enter_frames ?? SERVICE_ANCHORS)) s.served = true;
       }
       if (!s.joined && nowMs - enteredMs >= zone.join_ms) {
         s.joined = true;

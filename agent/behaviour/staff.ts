@@ -6,7 +6,7 @@
  */
 import type { StaffConfig } from '../../common/layout.js';
 import type { Box, Frame } from '../types.js';
-import type { TrackPart } from './track-part.js';
+import { mapTrackPart, type TrackPart } from './track-part.js';
 
 /**
  * Share of torso pixels within tolerance of a uniform colour for a frame to count as a match. Measured with the
@@ -89,6 +89,7 @@ export function createStaffVote(cfg: StaffConfig, opts: { holdMs: number; settle
     v.staffZone || (v.samples >= 3 && v.matches / v.samples >= cfg.min_vote);
 
   return {
+    ...mapTrackPart(votes),
     sample(trackId, matched, atMs) {
       const v = stateOf(trackId, atMs);
       v.samples++;
@@ -116,14 +117,5 @@ export function createStaffVote(cfg: StaffConfig, opts: { holdMs: number; settle
       if (v.decided === null) v.decided = decide(v);
       return v.decided;
     },
-    forget(trackId) {
-      votes.delete(trackId);
-    },
-    rename(from, to) {
-      const v = votes.get(from);
-      votes.delete(from);
-      if (v) votes.set(to, v);
-    },
-    heldTracks: () => votes.size,
   };
 }

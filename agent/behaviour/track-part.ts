@@ -38,3 +38,16 @@ export function createTrackParts(parts: Record<string, TrackPart>): TrackParts {
     held: () => Object.fromEntries(Object.entries(parts).map(([name, p]) => [name, p.heldTracks()])),
   };
 }
+
+/** The TrackPart of a part whose state is one map entry per track id. */
+export function mapTrackPart(byTrack: Map<number, unknown>): TrackPart {
+  return {
+    rename(from, to) {
+      const v = byTrack.get(from);
+      byTrack.delete(from);
+      if (v !== undefined) byTrack.set(to, v);
+    },
+    forget: (trackId) => void byTrack.delete(trackId),
+    heldTracks: () => byTrack.size,
+  };
+}

@@ -1,23 +1,27 @@
 /**
- * Zone presence per track: ZONE_ENTER after `enter_frames` consecutive frames with the anchor inside,
- * ZONE_EXIT after `exit_frames` consecutive frames outside, both back-dated to the first frame of the run that
- * confirmed them so dwell is measured from the first foot in to the first foot out.
+ * Zone presence per track, with hysteresis in space and time (the zone's counterpart of the door line's band).
+ * A visit starts once the anchor has stayed inside the polygon shrunk by the zone's band for `enter_ms`, and ends
+ * once it has stayed outside the polygon grown by the band for `exit_ms`; an anchor within the band never starts
+ * nor ends a visit, so where exactly a border sits within the band does not change what a standing person does.
+ * ZONE_ENTER is back-dated to the first anchor of the run that confirmed it, ZONE_EXIT to the first anchor outside
+ * the grown polygon, so dwell is measured from the first step in to the first step out.
  */
 import type { CameraZone } from '../../common/layout.js';
 import { startDwell, takeDueDwell, type DwellSchedule } from './dwell.js';
-import { pointInPolygon } from './geometry.js';
-import type { TrackPart } from './track-part.js';
+import { signedDistance } from './geometry.js';
+import { mapTrackPart, type TrackPart } from './track-part.js';
+import { resolveZoneRules, runLasted, type ZoneRules } from './zone-rules.js';
 
 const EDGE = 1 - 1e-6;
 
 export interface ZoneStay {
   zone: CameraZone;
   inside: boolean;
-  /** Consecutive frames on the other side of the current state, and when that run started. */
-  run: number;
-  runStartMs: number;
+  /** First anchor of the current run on the other side of the state (null: no run). */
+  runStartMs: number | null;
   /** Set while inside. */
   enteredMs: number;
+  /** Last anchor within the grown polygon. */
   lastInsideMs: number;
   dwell: DwellSchedule | null;
 }
@@ -38,46 +42,51 @@ export interface ZoneTracker extends TrackPart {
   occupants(zoneId: string): number[];
 }
 
-export function createZoneTracker(zones: readonly CameraZone[]): ZoneTracker {
+export function createZoneTracker(zones: readonly CameraZone[], fps: number): ZoneTracker {
+  const rules = new Map<CameraZone, ZoneRules>(zones.map((z) => [z, resolveZoneRules(z, fps)]));
   const byTrack = new Map<number, ZoneStay[]>();
 
   const staysOf = (trackId: number): ZoneStay[] => {
     let s = byTrack.get(trackId);
     if (!s) {
-      s = zones.map((zone) => ({ zone, inside: false, run: 0, runStartMs: 0, enteredMs: 0, lastInsideMs: 0, dwell: null }));
+      s = zones.map((zone) => ({ zone, inside: false, runStartMs: null, enteredMs: 0, lastInsideMs: 0, dwell: null }));
       byTrack.set(trackId, s);
     }
     return s;
   };
 
+  function step(stay: ZoneStay, d: number, atMs: number): ZoneTransition | null {
+    const r = rules.get(stay.zone)!;
+    if (d <= r.bandOut) stay.lastInsideMs = atMs;
+    const across = stay.inside ? d > r.bandOut : d <= -r.bandIn;
+    if (!across) {
+      stay.runStartMs = null;
+      return null;
+    }
+    stay.runStartMs ??= atMs;
+    if (!runLasted(stay.runStartMs, atMs, stay.inside ? r.exitMs : r.enterMs, r.frameMs)) return null;
+    const at = stay.runStartMs;
+    stay.runStartMs = null;
+    stay.inside = !stay.inside;
+    if (stay.inside) {
+      stay.enteredMs = at;
+      stay.dwell = startDwell(at, stay.zone.dwell_ms);
+      return { kind: 'enter', zoneId: stay.zone.zone_id, atMs: at };
+    }
+    stay.dwell = null;
+    return { kind: 'exit', zoneId: stay.zone.zone_id, atMs: at, dwellMs: at - stay.enteredMs };
+  }
+
   return {
+    ...mapTrackPart(byTrack),
     observe(trackId, anchor, atMs) {
       const out: ZoneTransition[] = [];
       // A box cut by the frame's bottom edge has its anchor exactly on y = 1, which even-odd ray casting puts
       // outside a polygon whose edge is y = 1; pull it just inside so zones can reach the frame edge.
       const p: [number, number] = [Math.min(anchor[0], EDGE), Math.min(anchor[1], EDGE)];
       for (const stay of staysOf(trackId)) {
-        const inPoly = pointInPolygon(p, stay.zone.polygon);
-        if (inPoly) stay.lastInsideMs = atMs;
-        if (inPoly === stay.inside) {
-          stay.run = 0;
-        } else {
-          if (stay.run === 0) stay.runStartMs = atMs;
-          stay.run++;
-          const needed = stay.inside ? stay.zone.exit_frames : stay.zone.enter_frames;
-          if (stay.run >= needed) {
-            stay.inside = inPoly;
-            stay.run = 0;
-            if (inPoly) {
-              stay.enteredMs = stay.runStartMs;
-              stay.dwell = startDwell(stay.enteredMs, stay.zone.dwell_ms);
-              out.push({ kind: 'enter', zoneId: stay.zone.zone_id, atMs: stay.enteredMs });
-            } else {
-              stay.dwell = null;
-              out.push({ kind: 'exit', zoneId: stay.zone.zone_id, atMs: stay.runStartMs, dwellMs: stay.runStartMs - stay.enteredMs });
-            }
-          }
-        }
+        const t = step(stay, signedDistance(p, stay.zone.polygon), atMs);
+        if (t) out.push(t);
         if (stay.inside && stay.dwell) {
           const dwellMs = takeDueDwell(stay.dwell, atMs, stay.zone.dwell_repeat_ms);
           if (dwellMs !== null) out.push({ kind: 'dwell', zoneId: stay.zone.zone_id, atMs, dwellMs });
@@ -98,15 +107,6 @@ export function createZoneTracker(zones: readonly CameraZone[]): ZoneTracker {
     stays(trackId) {
       return byTrack.get(trackId) ?? [];
     },
-    rename(from, to) {
-      const s = byTrack.get(from);
-      byTrack.delete(from);
-      if (s) byTrack.set(to, s);
-    },
-    forget(trackId) {
-      byTrack.delete(trackId);
-    },
-    heldTracks: () => byTrack.size,
     occupants(zoneId) {
       const ids: number[] = [];
       for (const [trackId, stays] of byTrack) {

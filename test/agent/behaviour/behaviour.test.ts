@@ -191,6 +191,20 @@ describe('agent/behaviour (scripted tracks)', () => {
     expect(b.queueDepth()).to.equal(0);
   });
 
+  it('keeps a shopper standing with the feet jittering across the billing zone edge as one visit and one queue join', async () => {
+    // Z_TILL's bottom edge is y = 0.6. She stands at y ≈ 0.55 for 16 s; every 3 s her box bottom drops past the edge
+    // for 6 frames (0.605–0.625, within the band), which the old 5-frame exit rule split into separate visits.
+    const standing = Array.from({ length: 160 }, (_, i): [number, number] => [0.7, i % 30 < 24 ? 0.55 + 0.02 * Math.sin(i * 2.4) : 0.615 + 0.01 * Math.sin(i)]);
+    const path: [number, number][] = [...walk([0.7, 0.97], [0.7, 0.55], 15), ...standing, ...walk([0.7, 0.55], [0.7, 0.97], 15)];
+    const events = await run(make(), timeline(path.length + 5, (i) => person(1, path, 0, i)));
+    // She queues away from the till (x 0.8–1) and leaves without reaching it: one join, one abandon.
+    const zoneEvents = ['ENTRY', 'ZONE_ENTER', 'BILLING_QUEUE_JOIN', 'ZONE_EXIT', 'BILLING_QUEUE_ABANDON', 'EXIT'];
+    expect(types(events).filter((t) => t !== 'ZONE_DWELL')).to.deep.equal(zoneEvents);
+    const exit = events.find((e) => e.event_type === 'ZONE_EXIT')!;
+    // Standing 16 s, plus the stretches of the walks in and out between the inner and outer band edges.
+    expect(exit.dwell_ms / 1000).to.be.within(16, 17.5);
+  });
+
   it('does not invent EXIT or ZONE_EXIT at the end of input for people still in view', async () => {
     const path = walk([0.5, 0.97], [0.2, 0.5], 15).concat(Array(20).fill([0.2, 0.5]));
     const events = await run(make(), timeline(35, (i) => person(1, path, 0, i)));
@@ -257,8 +271,8 @@ describe('agent/behaviour id switches (scripted tracks)', () => {
     const frames = timeline(200, (i) => [...person(1, queueSpot, 0, i), ...person(2, visit([0.2, 0.5], 40), 20, i)], 5);
     await run(b, frames, frames.at(-1)!.frame.timestampMs + 10_000);
     const held = b.stats().trackParts;
-    expect(Object.keys(held).sort()).to.deep.equal(['anchors', 'doors', 'queues', 'reid', 'staff', 'zones']);
-    expect(held).to.deep.equal({ doors: 0, zones: 0, queues: 0, staff: 0, anchors: 0, reid: 0 });
+    expect(Object.keys(held).sort()).to.deep.equal(['anchors', 'doors', 'queues', 'reid', 'staff', 'zoneAnchors', 'zones']);
+    expect(held).to.deep.equal({ doors: 0, zones: 0, queues: 0, staff: 0, anchors: 0, zoneAnchors: 0, reid: 0 });
   });
 
   it('does not relink a newcomer who appears far from the lost track', async () => {
