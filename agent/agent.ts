@@ -6,6 +6,8 @@ import { loadLayoutFile, type StoreLayout } from '../common/layout.js';
 import type { Logger } from '../common/logger.js';
 import { createBehaviour, type Behaviour } from './behaviour/index.js';
 import { createOsnetEmbedder } from './behaviour/reid/osnet.js';
+import { parseLayoutMessage } from './layout-update.js';
+import { createLivePositions } from './live-positions.js';
 import type { AgentConfig } from './config.js';
 import { createCameraHeatmap } from './heatmap/camera-heatmap.js';
 import type { Pipeline } from './pipeline.js';
@@ -54,7 +56,32 @@ export interface CameraAgentDeps {
  */
 export async function runCameraAgent(cfg: AgentConfig, rt: AgentRuntime, deps: CameraAgentDeps) {
   const log = deps.logger;
-  const store = storeOf(cfg);
+  // The local layout file is the fallback; a layout the hub pushes on the config topic replaces it live.
+  let store = storeOf(cfg);
+  let applied = store ? JSON.stringify(store) : '';
+  let behaviour: Behaviour | null = null;
+  const live = createLivePositions({ now: Date.now });
+  const onWatch = (payload: Buffer): void => {
+    try {
+      live.setWatch(payload);
+      log.info({ event: 'live_watch', watched: live.watched() }, live.watched() ? 'a calibration page watches: sending positions' : 'nobody watches: positions stopped');
+    } catch (err) {
+      log.warn({ event: 'watch_refused', err: (err as Error).message.slice(0, 300) }, 'watch message refused');
+    }
+  };
+  const onConfig = (payload: Buffer): void => {
+    try {
+      const next = parseLayoutMessage(payload, store!.store_id, cfg.cameraId!);
+      const text = next && JSON.stringify(next);
+      if (!next || text === applied) return;
+      if (behaviour) behaviour.applyLayout(next);
+      store = next;
+      applied = text!;
+      log.info({ event: 'layout_received', store_id: next.store_id, camera_id: cfg.cameraId }, 'layout from the hub: applied from the next frame');
+    } catch (err) {
+      log.warn({ event: 'layout_refused', err: (err as Error).message.slice(0, 300) }, 'layout from the hub refused; the current one stays');
+    }
+  };
   const reid = store && rt.reidModel ? await createOsnetEmbedder(rt.reidModel, { threads: 1 }) : undefined;
   const publisher =
     cfg.mqtt && store
@@ -67,11 +94,12 @@ export async function runCameraAgent(cfg: AgentConfig, rt: AgentRuntime, deps: C
           username: rt.mqttUsername,
           password: rt.mqttPassword,
           logger: log,
+          onConfig,
+          onWatch,
         })
       : null;
   const sinks: EventSinks = { publisher, out: cfg.out && store ? createWriteStream(cfg.out) : null };
   const heatmap = publisher ? createCameraHeatmap() : null;
-  let behaviour: Behaviour | null = null;
   let lastTs = 0;
   let lastBeat = 0;
   let events = 0;
@@ -87,6 +115,8 @@ export async function runCameraAgent(cfg: AgentConfig, rt: AgentRuntime, deps: C
         const out = await behaviour.onFrame(tf);
         events += out.length;
         await emit(sinks, out);
+        const positions = publisher ? live.onFrame(tf, out) : null;
+        if (positions) publisher!.publishSide('live', positions);
       }
       for (const msg of heatmap?.onFrame(tf) ?? []) publisher!.publishSide('heatmap', msg);
       const now = Date.now();

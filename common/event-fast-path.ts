@@ -12,7 +12,7 @@ const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const UTC_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/;
 const TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
-const META_KEYS: ReadonlySet<string> = new Set(['queue_depth', 'sku_zone', 'session_seq']);
+const META_KEYS: ReadonlySet<string> = new Set(['queue_depth', 'sku_zone', 'session_seq', 'queue_wait_ms']);
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
@@ -39,7 +39,9 @@ function metadataOf(v: unknown): StoreEvent['metadata'] | null {
   const s = 'sku_zone' in v ? v.sku_zone : null;
   if (!(q === null || natural(q, 0, INT4_MAX)) || !(s === null || (typeof s === 'string' && s.length <= 64 && !s.includes('\u0000')))) return null;
   if (!natural(v.session_seq, 1, INT4_MAX)) return null;
-  return { queue_depth: q, sku_zone: s, session_seq: v.session_seq } as StoreEvent['metadata'];
+  if (!('queue_wait_ms' in v)) return { queue_depth: q, sku_zone: s, session_seq: v.session_seq } as StoreEvent['metadata'];
+  if (!natural(v.queue_wait_ms, 0, INT4_MAX)) return null;
+  return { queue_depth: q, sku_zone: s, session_seq: v.session_seq, queue_wait_ms: v.queue_wait_ms } as StoreEvent['metadata'];
 }
 
 /** The parsed event when `raw` is plainly valid; null when only zod can tell (invalid, or unusual). */

@@ -48,6 +48,8 @@ export const metadataSchema = z
     queue_depth: z.number().int().min(0).max(INT4_MAX).nullable().default(null),
     sku_zone: z.string().max(64).refine(noNul, NUL_MESSAGE).nullable().default(null),
     session_seq: z.number().int().min(1).max(INT4_MAX),
+    /** On a billing zone's ZONE_EXIT: the person reached the till this many ms after BILLING_QUEUE_JOIN. */
+    queue_wait_ms: z.number().int().min(0).max(INT4_MAX).optional(),
   })
   .superRefine((m, ctx) => {
     if (jsonDepthExceeds(m, METADATA_MAX_DEPTH)) {

@@ -24,6 +24,7 @@ import { cors, securityHeaders } from './security/headers.js';
 import { createRateLimiter } from './security/rate-limit.js';
 import { rateLimit } from './security/rate-limit-middleware.js';
 import { enforceStoreScope } from './security/store-scope.js';
+import { reportRoutes } from './api/report-routes.js';
 import { storeRoutes } from './api/store-routes.js';
 import { posRoutes } from './api/pos-routes.js';
 import { layoutRoutes } from './api/layout-routes.js';
@@ -33,6 +34,9 @@ import { dashboardRoutes, prepareDashboard } from './api/dashboard-routes.js';
 import { createStreamRoutes } from './api/stream-routes.js';
 import { createHeatmapRepository } from './store/heatmap-repository.js';
 import { startMqttTransport, type MqttTransport } from './transport/mqtt.js';
+import { startLayoutFeed } from './transport/layout-feed.js';
+import { liveRoutes } from './api/live-routes.js';
+import { createLiveRelay, LIVE_DEFAULTS } from './services/live-relay.js';
 
 /**
  * Builds the hub without opening sockets (after koa's app.callback()/listen() split): tests drive `app.callback()`
@@ -64,6 +68,7 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   const analytics = await createAnalyticsServices({ db, bus, config, logger, cameras: repos.cameras });
   routers.push(
     storeRoutes(analytics),
+    reportRoutes(analytics.reports),
     posRoutes(analytics.pos, { maxBytes: config.ingest.maxBytes }),
     layoutRoutes(analytics.layouts, { maxBytes: config.ingest.maxBytes }),
   );
@@ -73,6 +78,10 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
   const heatmaps = createHeatmapRepository(db);
   const heatmapSink = createHeatmapSink({ repo: heatmaps, logger, onRecorded: stream.heatmapRecorded });
   routers.push(stream.router, cameraRoutes({ repo: heatmaps, windows: analytics.metrics }), dashboardRoutes(await prepareDashboard(logger)));
+  // Calibration page: live positions of a watched camera (hub/services/live-relay.ts).
+  const liveRelay = createLiveRelay({ logger, options: LIVE_DEFAULTS });
+  const live = liveRoutes({ layouts: analytics.layouts, relay: liveRelay, keepaliveMs: config.dashboard.sseKeepaliveMs, retryMs: config.dashboard.sseRetryMs });
+  routers.push(live.router);
   for (const router of routers) app.use(enforceStoreScope(router).routes()).use(router.allowedMethods());
 
   return {
@@ -90,6 +99,9 @@ export async function buildHub(config: HubConfig, deps: { logger: Logger; db?: D
     /** Dashboard: live streams (closeAll at shutdown) and the camera heatmap sink for the MQTT transport. */
     stream,
     heatmapSink,
+    /** Calibration page: live positions relay (attached to the broker in startHub) and its SSE streams. */
+    liveRelay,
+    live,
     async close(): Promise<void> {
       await writer.idle();
       await repos.events.close();
@@ -116,6 +128,8 @@ export interface RunningHub {
   mqttPort: number | null;
   /** The MQTT transport: embedded broker or external-broker consumer, same ingest path as HTTP. */
   mqtt: MqttTransport;
+  /** Retained layouts on the cameras' config topics. */
+  layoutFeed: ReturnType<typeof startLayoutFeed>;
   close(): Promise<void>;
 }
 
@@ -136,12 +150,16 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
     ingest: hub.ingest,
     statusSink: { record: (storeId, cameraId, status) => hub.repos.cameras.upsertStatus(storeId, cameraId, status) },
     heatmapSink: hub.heatmapSink, // store/<s>/camera/<c>/heatmap grids and backgrounds
+    liveSink: hub.liveRelay, // store/<s>/camera/<c>/live positions, relayed to calibration pages
     logger: deps.logger,
   }).catch(async (err) => {
     server.close();
     await hub.close();
     throw err;
   });
+  // Layouts reach the agents as retained config messages (hub/transport/layout-feed.ts).
+  const layoutFeed = startLayoutFeed({ layouts: hub.analytics.layouts, publish: mqtt.publishRetained, logger: deps.logger });
+  hub.liveRelay.attach(mqtt.publishRetained);
   let closed: Promise<void> | null = null;
   return {
     hub,
@@ -149,10 +167,14 @@ export async function startHub(config: HubConfig, deps: { logger: Logger; db?: D
     httpPort,
     mqttPort: mqtt.mqttPort,
     mqtt,
+    layoutFeed,
     close() {
       closed ??= (async () => {
+        layoutFeed.stop();
+        await layoutFeed.idle();
         await mqtt.close(); // stop taking messages before the DB closes
         hub.stream.closeAll(); // open SSE streams would hold server.close() forever
+        hub.live.closeAll();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

@@ -41,27 +41,56 @@ export interface DoorLines extends TrackPart {
   /** True when the track's first settled side on any line was outside (it was seen coming in). */
   firstSeenOutside(trackId: number): boolean;
   readonly count: number;
+  /**
+   * Swaps in new lines between frames (a calibration pushed live). A line kept unchanged keeps every track's
+   * side; a moved or new line takes each track's side from its last matched anchor (`lastAnchor`) without a
+   * crossing, so a person standing still never crosses a line that moved under them, and one who walks on
+   * crosses it normally; a removed line is forgotten.
+   */
+  setLines(next: readonly DoorLine[], lastAnchor: (trackId: number) => readonly [number, number] | null): void;
 }
 
 interface TrackSides {
   confirmed: Map<string, Side>;
   coasted: Map<string, Side>;
   firstOutside: boolean;
+  /** Some side was ever settled (first-seen-outside is decided once, not again after a line moved). */
+  settled: boolean;
 }
 
-export function createDoorLines(lines: readonly DoorLine[]): DoorLines {
+export function createDoorLines(initial: readonly DoorLine[]): DoorLines {
+  let lines = initial;
   const tracks = new Map<number, TrackSides>();
   const stateOf = (trackId: number): TrackSides => {
     let s = tracks.get(trackId);
     if (!s) {
-      s = { confirmed: new Map(), coasted: new Map(), firstOutside: false };
+      s = { confirmed: new Map(), coasted: new Map(), firstOutside: false, settled: false };
       tracks.set(trackId, s);
     }
     return s;
   };
 
   return {
-    count: lines.length,
+    get count() {
+      return lines.length;
+    },
+    setLines(next, lastAnchor) {
+      const same = (l: DoorLine) => lines.some((o) => JSON.stringify(o) === JSON.stringify(l));
+      for (const [trackId, s] of tracks) {
+        const anchor = lastAnchor(trackId);
+        for (const id of [...s.confirmed.keys(), ...s.coasted.keys()]) {
+          if (next.some((l) => l.line_id === id && same(l))) continue;
+          s.confirmed.delete(id);
+          s.coasted.delete(id);
+        }
+        for (const l of next) {
+          if (same(l) || !anchor) continue;
+          const side = sideOf(l, anchor);
+          if (side !== null) s.confirmed.set(l.line_id, side);
+        }
+      }
+      lines = next;
+    },
     observe(trackId, anchor, tracked) {
       const s = stateOf(trackId);
       const crossings: Crossing[] = [];
@@ -74,7 +103,8 @@ export function createDoorLines(lines: readonly DoorLine[]): DoorLines {
         }
         s.coasted.delete(line.line_id);
         const prev = s.confirmed.get(line.line_id);
-        if (prev === undefined && s.confirmed.size === 0 && side === 'outside') s.firstOutside = true;
+        if (!s.settled && side === 'outside') s.firstOutside = true;
+        s.settled = true;
         s.confirmed.set(line.line_id, side);
         if (prev !== undefined && prev !== side) crossings.push({ lineId: line.line_id, to: side });
       }

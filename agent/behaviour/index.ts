@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../common/errors.js';
 import { EVENT_TYPES, type EventType, type StoreEvent } from '../../common/event.js';
+import type { StoreLayout } from '../../common/layout.js';
 import { silentLogger } from '../../common/logger.js';
 import { anchorOf, type TrackedFrame } from '../types.js';
 import { createAnchorSmoother } from './anchor-smoother.js';
@@ -53,25 +54,33 @@ export interface Behaviour {
   /** People (not staff) currently in this camera's billing zones, for the heartbeat. */
   queueDepth(): number;
   stats(): BehaviourStats;
+  /**
+   * A new layout for this store (a calibration pushed by the hub): it takes effect at the start of the next
+   * onFrame, between frames, keeping open tracks, visits and zone stays (zones.ts setZones, door-line.ts
+   * setLines). Throws CONFIG_INVALID, keeping the current layout, when it is another store's or lacks this camera.
+   */
+  applyLayout(store: StoreLayout): void;
 }
 
 export function createBehaviour(opts: BehaviourOptions): Behaviour {
-  const camera = resolveCamera(opts.store, opts.cameraId);
+  let store = opts.store;
+  let camera = resolveCamera(store, opts.cameraId);
   const tuning = parseTuning(opts.tuning, opts.fps);
   const logger = (opts.logger ?? silentLogger()).child({ stage: 'behaviour', camera_id: camera.camera_id });
   const newId = opts.newId ?? randomUUID;
-  const hasDoors = camera.door_lines.length > 0;
+  let hasDoors = camera.door_lines.length > 0;
   const reid = opts.reid ?? createHistogramEmbedder();
   const reidCfg = { ...reidDefaults(reid.name), ...defined({ threshold: tuning.reidThreshold, margin: tuning.reidMargin }) };
   if (hasDoors && !opts.reid) logger.warn('no re-id model configured: re-entry falls back to colour histograms (weaker, near-never matches)');
   logger.info({ door_lines: camera.door_lines.length, zones: camera.zones.length, reid: reid.name, ...reidCfg }, 'behaviour ready');
 
-  const zoneInfo = new Map(opts.store.zones.map((z) => [z.zone_id, z]));
+  let zoneInfo = new Map(store.zones.map((z) => [z.zone_id, z]));
+  let pending: StoreLayout | null = null;
   const ctx: EventContext = { storeId: opts.store.store_id, cameraId: camera.camera_id, newId };
   const doors = createDoorLines(camera.door_lines);
   const zones = createZoneTracker(camera.zones, opts.fps);
   const queues = createBillingQueues();
-  const staff = createStaffVote(opts.store.staff, { holdMs: tuning.staffHoldMs, settleSamples: tuning.staffSettleSamples });
+  const staff = createStaffVote(store.staff, { holdMs: tuning.staffHoldMs, settleSamples: tuning.staffSettleSamples });
   const visitors = createVisitorBook(newId);
   const reentry = createReentry({ reid, match: reidCfg, tuning, visitors, logger });
   const grouper = createGrouper({ windowMs: tuning.groupWindowMs, maxDistance: tuning.groupMaxDistance }, newId);
@@ -162,10 +171,11 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
     } else if (t.kind === 'dwell') {
       zoneDraft(s, 'ZONE_DWELL', t.zoneId, t.atMs, t.dwellMs);
     } else {
+      const left = queues.leftZone(s.trackId, zone, t.atMs, t.dwellMs);
+      const served = left.find((q) => q.kind === 'served');
       zoneDraft(s, 'ZONE_EXIT', t.zoneId, t.atMs, t.dwellMs);
-      for (const q of queues.leftZone(s.trackId, zone, t.atMs, t.dwellMs)) {
-        zoneDraft(s, 'BILLING_QUEUE_ABANDON', q.zoneId, q.atMs, q.dwellMs);
-      }
+      if (served) s.held[s.held.length - 1]!.extra = { queue_wait_ms: served.waitMs };
+      for (const q of left) if (q.kind === 'abandon') zoneDraft(s, 'BILLING_QUEUE_ABANDON', q.zoneId, q.atMs, q.dwellMs);
     }
   }
 
@@ -191,8 +201,28 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
     }
   }
 
+  /** Swaps the pending layout in; a removed zone's open stays become ZONE_EXIT drafts (released as usual). */
+  function switchLayout(next: StoreLayout, nowMs: number): void {
+    const nextCamera = resolveCamera(next, camera.camera_id);
+    // Exits are drafted while the old zone list and names still resolve the zone (queue abandon, sku_zone).
+    for (const { trackId, transition } of zones.setZones(nextCamera.zones)) {
+      const s = tracks.get(trackId);
+      if (s) onZone(s, transition);
+    }
+    doors.setLines(nextCamera.door_lines, (id) => tracks.get(id)?.lastAnchor ?? null);
+    store = next;
+    camera = nextCamera;
+    hasDoors = camera.door_lines.length > 0;
+    zoneInfo = new Map(store.zones.map((z) => [z.zone_id, z]));
+    logger.info({ event: 'layout_applied', frame_ts: nowMs, door_lines: camera.door_lines.length, zones: camera.zones.length }, 'new layout applied between frames');
+  }
+
   async function step(f: TrackedFrame): Promise<StoreEvent[]> {
     const now = f.frame.timestampMs;
+    if (pending) {
+      switchLayout(pending, now);
+      pending = null;
+    }
     const { sourceWidth: w, sourceHeight: h } = f.frame;
     frames++;
     const observed = f.tracks
@@ -203,7 +233,7 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
     for (const { t, s, tracked } of observed) {
       if (!tracked) continue;
       if (!s.staffSettled) {
-        const fraction = torsoMatchFraction(f.frame, t.box, opts.store.staff);
+        const fraction = torsoMatchFraction(f.frame, t.box, store.staff);
         if (fraction !== null) staff.sample(t.trackId, fraction >= TORSO_MATCH_FRACTION, now);
       }
       if (hasDoors) reentry.offerCrop(f.frame, t, f.tracks, now);
@@ -242,7 +272,7 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
       for (const stay of zones.stays(t.trackId)) {
         if (!stay.inside || !isBilling(zoneInfo.get(stay.zone.zone_id)?.type)) continue;
         for (const q of queues.inZone(t.trackId, stay.zone, zoneAnchor, stay.enteredMs, now)) {
-          zoneDraft(s, 'BILLING_QUEUE_JOIN', q.zoneId, q.atMs, q.dwellMs, s.isStaff ? null : customersIn(q.zoneId));
+          if (q.kind === 'join') zoneDraft(s, 'BILLING_QUEUE_JOIN', q.zoneId, q.atMs, q.dwellMs, s.isStaff ? null : customersIn(q.zoneId));
         }
       }
     }
@@ -295,6 +325,13 @@ export function createBehaviour(opts: BehaviourOptions): Behaviour {
       let n = 0;
       for (const z of camera.zones) if (isBilling(zoneInfo.get(z.zone_id)?.type)) n += customersIn(z.zone_id);
       return n;
+    },
+    applyLayout(next) {
+      if (next.store_id !== store.store_id) {
+        throw new AppError('CONFIG_INVALID', `layout of store ${next.store_id} pushed to an agent of store ${store.store_id}`);
+      }
+      resolveCamera(next, camera.camera_id);
+      pending = next;
     },
     stats: () => ({
       frames,

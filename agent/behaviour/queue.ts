@@ -2,7 +2,10 @@
  * Billing queue: a person in a billing zone for `join_ms` has joined its queue (BILLING_QUEUE_JOIN, with the
  * queue depth); one who leaves after joining without ever reaching the zone's `service_zone` (the till) has
  * abandoned it (BILLING_QUEUE_ABANDON). Reaching the till needs `enter_frames` consecutive anchors in it, the
- * same debounce as a zone entry, so a box brushing the till polygon does not count as being served.
+ * same debounce as a zone entry, so a box brushing the till polygon does not count as being served. One who
+ * joined and reached the till gets a `served` transition on leaving, with the wait from the join to the first
+ * frame of the till run (0 when the till came first): the zone's ZONE_EXIT carries it as `metadata.queue_wait_ms`,
+ * the hub's queue-wait measurement (docs/DESIGN.md, "Store KPIs").
  */
 import type { CameraZone } from '../../common/layout.js';
 import { pointInPolygon } from './geometry.js';
@@ -13,12 +16,16 @@ const SERVICE_ANCHORS = 3;
 
 export type QueueTransition =
   | { kind: 'join'; zoneId: string; atMs: number; dwellMs: number }
-  | { kind: 'abandon'; zoneId: string; atMs: number; dwellMs: number };
+  | { kind: 'abandon'; zoneId: string; atMs: number; dwellMs: number }
+  | { kind: 'served'; zoneId: string; atMs: number; waitMs: number };
 
 interface QueueState {
   joined: boolean;
+  joinedMs: number;
   served: boolean;
   serviceRun: number;
+  serviceRunStartMs: number;
+  servedMs: number;
 }
 
 export interface BillingQueues extends TrackPart {
@@ -44,15 +51,20 @@ export function createBillingQueues(): BillingQueues {
       const k = key(trackId, zone.zone_id);
       let s = states.get(k);
       if (!s) {
-        s = { joined: false, served: false, serviceRun: 0 };
+        s = { joined: false, joinedMs: 0, served: false, serviceRun: 0, serviceRunStartMs: 0, servedMs: 0 };
         states.set(k, s);
       }
       if (zone.service_zone && !s.served) {
         s.serviceRun = pointInPolygon(anchor, zone.service_zone) ? s.serviceRun + 1 : 0;
-        if (s.serviceRun >= (zone.enter_frames ?? SERVICE_ANCHORS)) s.served = true;
+        if (s.serviceRun === 1) s.serviceRunStartMs = nowMs;
+        if (s.serviceRun >= (zone.enter_frames ?? SERVICE_ANCHORS)) {
+          s.served = true;
+          s.servedMs = s.serviceRunStartMs;
+        }
       }
       if (!s.joined && nowMs - enteredMs >= zone.join_ms) {
         s.joined = true;
+        s.joinedMs = nowMs;
         return [{ kind: 'join', zoneId: zone.zone_id, atMs: nowMs, dwellMs: nowMs - enteredMs }];
       }
       return [];
@@ -63,6 +75,7 @@ export function createBillingQueues(): BillingQueues {
       states.delete(k);
       // Without a service_zone there is no till to reach: leaving is the normal end of a queue, not an abandon.
       if (s?.joined && !s.served && zone.service_zone) return [{ kind: 'abandon', zoneId: zone.zone_id, atMs, dwellMs }];
+      if (s?.joined && s.served) return [{ kind: 'served', zoneId: zone.zone_id, atMs, waitMs: Math.max(0, s.servedMs - s.joinedMs) }];
       return [];
     },
     rename(from, to) {

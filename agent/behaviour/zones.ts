@@ -40,16 +40,25 @@ export interface ZoneTracker extends TrackPart {
   stays(trackId: number): ZoneStay[];
   /** Track ids currently inside `zoneId`. */
   occupants(zoneId: string): number[];
+  /**
+   * Swaps in a new zone list between frames (a calibration pushed live). A zone kept by id keeps each track's
+   * stay (inside, dwell schedule) with the new polygon and counts, so a person still inside stays in and one the
+   * new polygon leaves out exits after the usual `exit_ms` (band included); a new zone starts outside for everyone; a removed
+   * zone closes every open stay at its last inside frame, as a track's end does. Returns those exits per track.
+   */
+  setZones(next: readonly CameraZone[]): { trackId: number; transition: ZoneTransition }[];
 }
 
-export function createZoneTracker(zones: readonly CameraZone[], fps: number): ZoneTracker {
-  const rules = new Map<CameraZone, ZoneRules>(zones.map((z) => [z, resolveZoneRules(z, fps)]));
+export function createZoneTracker(initial: readonly CameraZone[], fps: number): ZoneTracker {
+  let zones = initial;
+  let rules = new Map<CameraZone, ZoneRules>(zones.map((z) => [z, resolveZoneRules(z, fps)]));
   const byTrack = new Map<number, ZoneStay[]>();
 
+  const freshStay = (zone: CameraZone): ZoneStay => ({ zone, inside: false, runStartMs: null, enteredMs: 0, lastInsideMs: 0, dwell: null });
   const staysOf = (trackId: number): ZoneStay[] => {
     let s = byTrack.get(trackId);
     if (!s) {
-      s = zones.map((zone) => ({ zone, inside: false, runStartMs: null, enteredMs: 0, lastInsideMs: 0, dwell: null }));
+      s = zones.map(freshStay);
       byTrack.set(trackId, s);
     }
     return s;
@@ -106,6 +115,26 @@ export function createZoneTracker(zones: readonly CameraZone[], fps: number): Zo
     },
     stays(trackId) {
       return byTrack.get(trackId) ?? [];
+    },
+    setZones(next) {
+      const out: { trackId: number; transition: ZoneTransition }[] = [];
+      const nextIds = new Set(next.map((z) => z.zone_id));
+      for (const [trackId, stays] of byTrack) {
+        const kept = new Map(stays.map((st) => [st.zone.zone_id, st]));
+        for (const st of stays) {
+          if (nextIds.has(st.zone.zone_id) || !st.inside) continue;
+          const transition: ZoneTransition = { kind: 'exit', zoneId: st.zone.zone_id, atMs: st.lastInsideMs, dwellMs: st.lastInsideMs - st.enteredMs };
+          out.push({ trackId, transition });
+        }
+        // A half-finished run was counted against the old polygon: restart it against the new one.
+        byTrack.set(trackId, next.map((zone) => {
+          const st = kept.get(zone.zone_id);
+          return st ? { ...st, zone, runStartMs: null } : freshStay(zone);
+        }));
+      }
+      zones = next;
+      rules = new Map(zones.map((z) => [z, resolveZoneRules(z, fps)]));
+      return out;
     },
     occupants(zoneId) {
       const ids: number[] = [];

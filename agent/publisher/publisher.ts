@@ -5,7 +5,7 @@ import { idSchema, type StoreEvent } from '../../common/event.js';
 import { AppError } from '../../common/errors.js';
 import { describeIssues } from '../../common/layout.js';
 import type { Logger } from '../../common/logger.js';
-import { cameraTopic } from '../../common/topics.js';
+import { cameraTopic, hubTopic } from '../../common/topics.js';
 import { createBatcher } from './batcher.js';
 import { buildStatus, startHeartbeat, type PipelineStats } from './heartbeat.js';
 import { openSpool } from './spool.js';
@@ -34,7 +34,14 @@ const optionsSchema = z.object({
   password: z.string().optional(),
   agentVersion: z.string().default(AGENT_VERSION),
 });
-export type PublisherOptions = z.input<typeof optionsSchema> & { logger: Logger; timers?: Timers };
+export type PublisherOptions = z.input<typeof optionsSchema> & {
+  logger: Logger;
+  timers?: Timers;
+  /** Called with each retained/new message on this camera's config topic (its layout, pushed by the hub). */
+  onConfig?: (payload: Buffer) => void;
+  /** Called with each message on this camera's watch topic (live-position demand from a calibration page). */
+  onWatch?: (payload: Buffer) => void;
+};
 
 export interface PublisherStats {
   connected: boolean;
@@ -61,6 +68,8 @@ export function createPublisher(options: PublisherOptions) {
   const timers = options.timers ?? realTimers;
   const log = logger.child({ component: 'publisher', store_id: o.storeId, camera_id: o.cameraId });
   const eventsTopic = cameraTopic(o.storeId, o.cameraId, 'events');
+  const configTopic = hubTopic(o.storeId, o.cameraId, 'config');
+  const watchTopic = hubTopic(o.storeId, o.cameraId, 'watch');
   let sideDropped = 0;
   const statusTopic = cameraTopic(o.storeId, o.cameraId, 'status');
   const spool = openSpool({ dir: o.spoolDir, maxBytes: o.spoolMaxMb * 1024 * 1024, logger: log });
@@ -96,6 +105,18 @@ export function createPublisher(options: PublisherOptions) {
     log.info({ event: 'broker_connected', spool_batches: d.batches, spool_events: d.events }, d.batches > 0 ? 'connected; replaying the spool' : 'connected');
     sendStatus();
     pump();
+    // Clean sessions forget subscriptions, so subscribe on every connect; retained layout and watch arrive at once.
+    for (const [topic, wanted] of [[configTopic, options.onConfig], [watchTopic, options.onWatch]] as const) {
+      if (!wanted) continue;
+      client.subscribe(topic, { qos: 1 }, (err, granted) => {
+        const refused = err || granted?.some((g) => g.qos === 128);
+        if (refused) log.warn({ event: 'hub_topic_subscribe_refused', topic, err: err?.message }, 'cannot read this hub topic; the local layout file stays in use, no live positions');
+      });
+    }
+  });
+  client.on('message', (topic, payload) => {
+    if (topic === configTopic) options.onConfig?.(payload);
+    else if (topic === watchTopic) options.onWatch?.(payload);
   });
   client.on('offline', () => log.warn({ event: 'broker_unreachable', spool_events: spool.depth().events }, 'broker unreachable; spooling to disk'));
   client.on('error', (err) => log.error({ event: 'mqtt_error', err: err.message }, 'mqtt error'));
@@ -162,12 +183,13 @@ export function createPublisher(options: PublisherOptions) {
      * Best-effort side channel (heatmap grids, background frames): QoS 1 while connected, otherwise dropped and
      * counted. Not spooled: a missed minute of occupancy is not worth delaying events behind it.
      */
-    publishSide(kind: 'heatmap', payload: unknown): boolean {
+    publishSide(kind: 'heatmap' | 'live', payload: unknown): boolean {
       if (closing || !client.connected) {
         sideDropped += 1;
         return false;
       }
-      client.publish(cameraTopic(o.storeId, o.cameraId, kind), JSON.stringify(payload), { qos: 1 });
+      // Live positions are superseded within a fifth of a second: QoS 0, no retransmission.
+      client.publish(cameraTopic(o.storeId, o.cameraId, kind), JSON.stringify(payload), { qos: kind === 'live' ? 0 : 1 });
       return true;
     },
     /** Pipeline figures for the next heartbeat (fps, frames, dropped, queue_depth …). */

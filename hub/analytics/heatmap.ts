@@ -11,6 +11,8 @@ export interface ZoneHeat {
   avg_dwell_ms: number;
   /** frequency scaled to the busiest zone: 0–100. */
   normalized: number;
+  /** The zone's visitors (as in the funnel) who purchased / the zone's visitors (hub/analytics/zone-conversion.ts). */
+  conversion_rate: number;
 }
 
 /**
@@ -21,6 +23,7 @@ export function computeHeatmap(
   zones: readonly Zone[],
   visitorsByZone: ReadonlyMap<string, number>,
   dwellByZone: ReadonlyMap<string, DwellSum>,
+  conversionByZone: ReadonlyMap<string, number> = new Map(),
 ): ZoneHeat[] {
   const max = Math.max(0, ...zones.map((z) => visitorsByZone.get(z.zone_id) ?? 0));
   return zones.map((z) => {
@@ -33,6 +36,7 @@ export function computeHeatmap(
       frequency,
       avg_dwell_ms: d && d.n > 0 ? Math.round(d.sum_ms / d.n) : 0,
       normalized: max > 0 ? Math.round((100 * frequency) / max) : 0,
+      conversion_rate: conversionByZone.get(z.zone_id) ?? 0,
     };
   });
 }

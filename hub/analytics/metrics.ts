@@ -1,6 +1,10 @@
+import { buyingUnitsByBucket } from './buying-units.js';
 import { NO_LINKS, type VisitorLinks } from './identity.js';
+import { occupancyByBucket } from './occupancy.js';
+import { queueWaitsByBucket, type WaitStats } from './queue-wait.js';
+import { salesByBucket } from './sales.js';
 import { resolveConversion, type StoreConversion } from './store-conversion.js';
-import { type BillingPresence, type DwellSum, type PosTransaction, type QueueSample, type VisitorFacts } from './types.js';
+import { type BillingPresence, type DoorEvent, type DwellSum, type PosTransaction, type QueueEvent, type QueueSample, type VisitorFacts } from './types.js';
 import { bucketOf, iso, type Window } from './window.js';
 
 /** GET /stores/:id/metrics, and one row of /metrics/hourly. */
@@ -26,6 +30,24 @@ export interface StoreMetrics {
   /** Matched transactions that are not purchases of this window, by reason: with `purchased` and
    * `unattributed_transactions` they account for every transaction of the window. */
   uncounted_transactions: { entered_before_window: number; beyond_visitors: number };
+  /** Customers inside at min(to, now) (docs/DESIGN.md, "Store KPIs"). */
+  occupancy: number;
+  /** Most customers inside at once during the window. */
+  occupancy_peak: number;
+  /** Visitors of the window grouped by `group_id` (a visitor alone is a unit). */
+  buying_units: number;
+  /** Units with at least one purchaser / buying_units. */
+  buying_unit_conversion_rate: number;
+  /** BILLING_QUEUE_JOIN to reaching the till, for queues joined in the window. */
+  queue_wait_ms: WaitStats;
+  /** BILLING_QUEUE_JOIN to BILLING_QUEUE_ABANDON, apart from the served waits. */
+  queue_abandon_wait_ms: WaitStats;
+  /** Sum of basket values of every POS transaction in the window, attributed or not. */
+  sales_total: number;
+  transactions: number;
+  /** Average transaction value. */
+  atv: number;
+  sales_per_visitor: number;
   window: { from: string; to: string };
 }
 
@@ -48,6 +70,10 @@ export interface WindowFacts {
   links?: VisitorLinks;
   /** Ids made by zone cameras (no door lines), at least those of the window that neither entered nor are linked. */
   zoneCameraIds?: ReadonlySet<string>;
+  /** Non-staff ENTRY/REENTRY/EXIT in [from, to), in time order. */
+  doors: DoorEvent[];
+  /** Non-staff joins, abandons and ZONE_EXITs in billing zones in [from, to), in time order. */
+  queueEvents: QueueEvent[];
 }
 
 /** Rates keep four decimals and durations whole milliseconds: enough for any chart, stable in JSON. */
@@ -147,6 +173,10 @@ export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], 
     const a = at(tx.ts);
     if (a) a.unattributed += 1;
   }
+  const occupancy = occupancyByBucket(facts.doors, buckets, facts.at);
+  const units = buyingUnitsByBucket(conv.visitors, facts.doors, att, buckets);
+  const waits = queueWaitsByBucket(facts.queueEvents, buckets);
+  const sales = salesByBucket(facts.transactions, buckets, accs.map((a) => a.visitors));
   return buckets.map((b, i) => {
     const a = accs[i]!;
     const dwell = facts.zoneDwell[i] ?? { sum_ms: 0, n: 0 };
@@ -162,6 +192,12 @@ export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], 
       staff_excluded_events: facts.staffEvents[i] ?? 0,
       identity: { linked_visitors: a.linkedVisitors, purchased_linked: a.purchasedLinked, purchased_unlinked: a.purchasedUnlinked },
       uncounted_transactions: { entered_before_window: a.enteredBefore, beyond_visitors: a.beyondVisitors },
+      ...occupancy[i]!,
+      buying_units: units[i]!.units,
+      buying_unit_conversion_rate: rate(units[i]!.purchased, units[i]!.units),
+      queue_wait_ms: waits[i]!.served,
+      queue_abandon_wait_ms: waits[i]!.abandoned,
+      ...sales[i]!,
       window: { from: iso(b.from), to: iso(b.to) },
     };
   });

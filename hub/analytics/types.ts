@@ -54,3 +54,22 @@ export const VISIT_LOOKBACK_MS = 6 * 3_600_000;
 
 /** A purchase counts when the transaction is at most this long after the visitor's billing presence (issue 3). */
 export const PURCHASE_WINDOW_MS = 5 * 60_000;
+
+/** A non-staff door event (ENTRY/REENTRY/EXIT): occupancy and buying units read these. */
+export interface DoorEvent {
+  visitor_id: string;
+  type: 'ENTRY' | 'REENTRY' | 'EXIT';
+  ts: number;
+  /** `metadata.group_id` of an ENTRY/REENTRY (people who came in together); null when alone or on an EXIT. */
+  group_id: string | null;
+}
+
+/** A non-staff queue event in a billing zone: BILLING_QUEUE_JOIN, BILLING_QUEUE_ABANDON or ZONE_EXIT. */
+export interface QueueEvent {
+  visitor_id: string;
+  zone_id: string;
+  type: 'BILLING_QUEUE_JOIN' | 'BILLING_QUEUE_ABANDON' | 'ZONE_EXIT';
+  ts: number;
+  /** `metadata.queue_wait_ms` of a ZONE_EXIT: the person reached the till this long after joining; else null. */
+  queue_wait_ms: number | null;
+}

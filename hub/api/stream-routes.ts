@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { isAppError } from '../../common/errors.js';
@@ -6,6 +5,7 @@ import type { StoreEvent } from '../../common/event.js';
 import type { Logger } from '../../common/logger.js';
 import type { HubBus } from '../bus.js';
 import type { WindowInput } from '../services/metrics-service.js';
+import { openEventStream } from './sse.js';
 import { windowQuery } from './store-routes.js';
 
 /** The slice of the metrics service the stream needs (hub/services/metrics-service.ts). */
@@ -61,16 +61,7 @@ export function createStreamRoutes(deps: { bus: HubBus; metrics: MetricsSource; 
     const input = windowQuery(ctx);
     deps.metrics.window(storeId, input); // unknown store → 404, bad window → 400, before any header is sent
 
-    const body = new PassThrough();
-    ctx.req.socket.setTimeout(0);
-    ctx.req.socket.setNoDelay(true);
-    ctx.status = 200;
-    ctx.type = 'text/event-stream';
-    ctx.set('Cache-Control', 'no-cache, no-transform');
-    ctx.set('X-Accel-Buffering', 'no'); // nginx: do not buffer the stream
-    // The socket ends with the stream: a kept-alive socket left behind would hold server.close() until its timeout.
-    ctx.set('Connection', 'close');
-    ctx.body = body;
+    const body = openEventStream(ctx);
 
     let seq = 0;
     let pending: unknown = null;

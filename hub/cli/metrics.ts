@@ -62,8 +62,16 @@ export function renderReport(
   zones: Zone[],
   top: number,
 ): string {
-  const kpis = KPIS.map((k) => [k.label, k.format(Number(metrics[k.key]))]);
-  kpis.push(['Unattributed transactions', integer(Number(metrics.unattributed_transactions))], ['Average zone dwell', duration(Number(metrics.avg_zone_dwell_ms))]);
+  // The tiles' own value functions read the API's body (it is StoreMetrics; this file only sees JSON).
+  const kpis = KPIS.map((k) => [k.label, k.format(k.value(metrics as never))]);
+  const inr = (v: unknown) => `₹${Number(v).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  kpis.push(
+    ['Unattributed transactions', integer(Number(metrics.unattributed_transactions))],
+    ['Average zone dwell', duration(Number(metrics.avg_zone_dwell_ms))],
+    ['Sales', inr(metrics.sales_total)],
+    ['Average transaction value', inr(metrics.atv)],
+    ['Sales per visitor', inr(metrics.sales_per_visitor)],
+  );
   const stages = ['entry', 'zone_visit', 'billing_queue', 'purchased'] as const;
   const funnelRows = stages.map((s, i) => {
     const prev = i > 0 ? funnel[stages[i - 1]!]! : null;

@@ -4,6 +4,7 @@ import type { HubConfig } from '../config.js';
 import type { CameraRepository } from '../store/camera-repository.js';
 import type { Db } from '../store/db.js';
 import { createAnalyticsRepository } from '../store/analytics-repository.js';
+import { createKpiRepository } from '../store/kpi-repository.js';
 import { createLayoutRepository } from '../store/layout-repository.js';
 import { createPosRepository } from '../store/pos-repository.js';
 import { createVisitorLinkRepository } from '../store/visitor-link-repository.js';
@@ -11,6 +12,7 @@ import { createAnomalyService } from './anomaly-service.js';
 import { createLayoutService } from './layout-service.js';
 import { createMetricsService } from './metrics-service.js';
 import { createPosService } from './pos-service.js';
+import { createReportService } from './report-service.js';
 
 /** Wires the analytics services for buildHub; loads the layouts (STORE_LAYOUT) before answering. */
 export async function createAnalyticsServices(deps: {
@@ -29,9 +31,11 @@ export async function createAnalyticsServices(deps: {
   const layouts = createLayoutService({ repo: createLayoutRepository(deps.db), logger, clock });
   await layouts.init(config.storeLayoutPath);
   const { posMaxRows, ...thresholds } = config.analytics;
+  const metrics = createMetricsService({ analytics, kpi: createKpiRepository(deps.db), pos: posRepo, layouts, links, clock });
   return {
     layouts,
-    metrics: createMetricsService({ analytics, pos: posRepo, layouts, links, clock }),
+    metrics,
+    reports: createReportService({ metrics, layouts }),
     anomalies: createAnomalyService({
       analytics,
       pos: posRepo,

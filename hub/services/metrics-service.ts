@@ -1,10 +1,15 @@
 import type { StoreLayout } from '../../common/layout.js';
 import { computeFunnel, type Funnel } from '../analytics/funnel.js';
 import { computeHeatmap, type ZoneHeat } from '../analytics/heatmap.js';
+import { attributeTransactions } from '../analytics/conversion.js';
+import { canonicalPresences } from '../analytics/identity.js';
 import { computeMetrics, conversionOf, metricsByBucket, type StoreMetrics, type WindowFacts } from '../analytics/metrics.js';
+import { PURCHASE_WINDOW_MS } from '../analytics/types.js';
+import { zoneConversion } from '../analytics/zone-conversion.js';
 import { HOUR_MS, hourBuckets, iso, localHourStart, resolveWindow, type Window } from '../analytics/window.js';
 import type { AnalyticsRepository } from '../store/analytics-repository.js';
 import { guardDb } from '../store/db.js';
+import type { KpiRepository } from '../store/kpi-repository.js';
 import type { PosRepository } from '../store/pos-repository.js';
 import type { VisitorLinkRepository } from '../store/visitor-link-repository.js';
 import { createConversionReader, zoneSets } from './conversion-reader.js';
@@ -31,6 +36,8 @@ export { zoneSets };
 
 export interface MetricsDeps {
   analytics: AnalyticsRepository;
+  /** Door and queue events for occupancy, buying units and queue waits. */
+  kpi: KpiRepository;
   pos: PosRepository;
   layouts: LayoutService;
   /** Cross-camera links; without it every id is its own visitor. */
@@ -52,11 +59,13 @@ export function createMetricsService(deps: MetricsDeps) {
   async function gather(storeId: string, layout: StoreLayout, w: Window, origin: number | null): Promise<WindowFacts> {
     const zones = zoneSets(layout);
     return guardDb(async () => {
-      const [conv, queue, dwell, staff] = await Promise.all([
+      const [conv, queue, dwell, staff, doors, queueEvents] = await Promise.all([
         conversionFacts(storeId, layout, w),
         repo.queueSamples(storeId, w.from - 5 * 60_000, w.to, zones.billing),
         repo.dwellByHour(storeId, w.from, w.to, origin),
         repo.staffByHour(storeId, w.from, w.to, origin),
+        deps.kpi.doorEvents(storeId, w.from, w.to),
+        deps.kpi.queueEvents(storeId, w.from, w.to, zones.billing),
       ]);
       const nBuckets = origin === null ? 1 : Math.ceil((w.to - origin) / HOUR_MS);
       return {
@@ -66,6 +75,8 @@ export function createMetricsService(deps: MetricsDeps) {
         queue,
         zoneDwell: Array.from({ length: nBuckets }, (_, i) => dwell.get(i) ?? { sum_ms: 0, n: 0 }),
         staffEvents: Array.from({ length: nBuckets }, (_, i) => staff.get(i) ?? 0),
+        doors,
+        queueEvents,
       };
     });
   }
@@ -103,8 +114,19 @@ export function createMetricsService(deps: MetricsDeps) {
 
     async heatmap(storeId: string, input: WindowInput = {}): Promise<HeatmapResponse> {
       const { layout, w } = windowOf(storeId, input);
-      const stats = await guardDb(async () => repo.zoneStats(storeId, w.from, w.to, await linksOf(storeId, w)));
-      return { zones: computeHeatmap(layout.zones, stats.visitors, stats.dwell), window: windowJson(w) };
+      const zones = zoneSets(layout);
+      const links = await guardDb(() => linksOf(storeId, w));
+      const [stats, doors, presences, transactions] = await guardDb(() =>
+        Promise.all([
+          repo.zoneStats(storeId, w.from, w.to, links),
+          deps.kpi.doorEvents(storeId, w.from, w.to),
+          repo.billingPresences(storeId, w.from - PURCHASE_WINDOW_MS, w.to, zones.billing),
+          deps.pos.list(storeId, w.from, w.to),
+        ]),
+      );
+      // Canonical ids on both sides: zone members and purchasers are counted per person, as the metrics do.
+      const conversion = zoneConversion(stats.members, doors, attributeTransactions(canonicalPresences(presences, links), transactions));
+      return { zones: computeHeatmap(layout.zones, stats.visitors, stats.dwell, conversion), window: windowJson(w) };
     },
   };
 }

@@ -189,10 +189,11 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
     },
 
     /**
-     * Per zone: distinct non-staff visitors (ZONE_ENTER/ZONE_DWELL/BILLING_QUEUE_JOIN), and ZONE_DWELL sum/count.
-     * Ids are counted under their canonical id (`links`), so a person seen by two cameras in a zone counts once.
+     * Per zone: distinct non-staff visitors (ZONE_ENTER/ZONE_DWELL/BILLING_QUEUE_JOIN, counted and listed), and
+     * ZONE_DWELL sum/count. Ids are counted under their canonical id (`links`), so a person seen by two cameras in a
+     * zone counts once.
      */
-    async zoneStats(storeId: string, from: number, to: number, links: VisitorLinks = NO_LINKS): Promise<{ visitors: Map<string, number>; dwell: Map<string, DwellSum> }> {
+    async zoneStats(storeId: string, from: number, to: number, links: VisitorLinks = NO_LINKS): Promise<{ visitors: Map<string, number>; dwell: Map<string, DwellSum>; members: Map<string, Set<string>> }> {
       const split = splitRange(from, to);
       type Pair = { zone_id: string; visitor_id: string; s: unknown; c: unknown };
       const parts = await Promise.all([
@@ -222,7 +223,7 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
           addTo(dwell, r.zone_id, n(r.s), n(r.c));
         }
       }
-      return { visitors: new Map([...seen].map(([z, s]) => [z, s.size])), dwell };
+      return { visitors: new Map([...seen].map(([z, s]) => [z, s.size])), dwell, members: seen };
     },
 
     /**

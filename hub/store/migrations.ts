@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { KPI_SQLITE_INDEXES } from './kpi-indexes.js';
 
 /**
  * Migrations live in code (not files on disk) so they run the same under tsx, in a bundle and in Docker.
@@ -220,6 +221,20 @@ const migrations: Record<string, Migration> = {
     async down(knex) {
       if (knex.client.config.client !== 'better-sqlite3') return;
       await knex.raw(EVENTS_STAGED_TABLE);
+    },
+  },
+  // Store KPIs on SQLite: partial covering indexes for the door events (occupancy, buying units) and for the
+  // billing exits that carry a till wait, so those reads need no table lookups (bench:query, docs/CHOICES.md "Store
+  // KPIs"). Partial: only those rows (a few percent of events) are indexed, so ingest barely pays for them.
+  // PostgreSQL reads them through its type and zone indexes.
+  '008_kpi_indexes': {
+    async up(knex) {
+      if (knex.client.config.client !== 'better-sqlite3') return;
+      for (const sql of Object.values(KPI_SQLITE_INDEXES)) await knex.raw(sql);
+    },
+    async down(knex) {
+      if (knex.client.config.client !== 'better-sqlite3') return;
+      for (const name of Object.keys(KPI_SQLITE_INDEXES)) await knex.raw(`DROP INDEX IF EXISTS ${name}`);
     },
   },
 };

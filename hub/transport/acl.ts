@@ -1,4 +1,4 @@
-import { parseTopic } from '../../common/topics.js';
+import { parseHubTopic, parseTopic } from '../../common/topics.js';
 import type { MqttUser } from './users.js';
 
 /**
@@ -15,9 +15,24 @@ export function mayPublish(user: MqttUser, topic: string): { ok: true } | { ok: 
   return { ok: true };
 }
 
-/** Pure: may this login subscribe to this filter? Only inside its own store (agents read their retained status). */
+/**
+ * Pure: may this login subscribe to this filter? Only inside its own store (agents read their retained status),
+ * and a camera's hub-written topics (config = its layout, watch = live-position demand) only by exact topic and
+ * only for the login's own cameras: a wildcard that could match one is refused, so one camera's login cannot read
+ * another camera's config.
+ */
 export function maySubscribe(user: MqttUser, filter: string): boolean {
-  return filter.startsWith(`store/${user.store_id}/`);
+  if (!filter.startsWith(`store/${user.store_id}/`)) return false;
+  const config = parseHubTopic(filter);
+  if (config) return !config.cameraId.includes('+') && (user.camera_ids.includes('*') || user.camera_ids.includes(config.cameraId));
+  const levels = filter.split('/');
+  const mayMatchConfig = filter.includes('#') || (levels.length === 5 && levels[4] === '+');
+  return !mayMatchConfig;
+}
+
+/** Pure: config/watch topics steer agents, so only the hub (inside its broker, or its own login) writes them. */
+export function isHubTopic(topic: string): boolean {
+  return parseHubTopic(topic) !== null;
 }
 
 /** Largest retained message (a status heartbeat is ~200 bytes); also the cap on any status payload. */

@@ -4,7 +4,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../../common/logger.js';
 import { parseTopic } from '../../common/topics.js';
 import { createLoginGuard, DEFAULT_LOGIN_GUARD, verifyConstantCost, type LoginGuard } from '../security/login-guard.js';
-import { MAX_RETAINED_TOPICS, mayPublish, mayRetain, maySubscribe, mayUseClientId } from './acl.js';
+import { isHubTopic, MAX_RETAINED_TOPICS, mayPublish, mayRetain, maySubscribe, mayUseClientId } from './acl.js';
 import { RetryLater, type MessageHandler } from './message-handler.js';
 import { limitPacketSize } from './packet-guard.js';
 import type { MqttUser, UsersFile } from './users.js';
@@ -97,6 +97,12 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions) {
         }
       }
       if (topic.startsWith('$SYS')) return done(new Error('$SYS is read-only'));
+      // Layouts and watch flags reach agents here; the hub publishes them through the broker object, never as a client.
+      if (isHubTopic(topic)) {
+        refused += 1;
+        log.warn({ event: 'mqtt_publish_refused', client_id: client?.id, topic: topic.slice(0, 200), reason: 'config/watch topics are written by the hub only' }, 'publish refused: hub topic');
+        return done(new Error('config/watch topics are written by the hub only'));
+      }
       if (packet.retain) {
         const bytes = (packet.payload as Buffer).length;
         const verdict = mayRetain(topic, bytes);
@@ -145,6 +151,12 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions) {
   return {
     port,
     refused: () => refused,
+    /** The hub's own retained publish (layouts on config topics): bypasses the client ACL on purpose. */
+    publishRetained(topic: string, payload: string): Promise<void> {
+      return new Promise((resolve, reject) => {
+        broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: true, dup: false, messageId: 0 }, (err) => (err ? reject(err) : resolve()));
+      });
+    },
     clients: () => broker.connectedClients,
     async close(): Promise<void> {
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));

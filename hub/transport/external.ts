@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../../common/logger.js';
-import { HEATMAP_WILDCARD, STATUS_WILDCARD, sharedEventsTopic } from '../../common/topics.js';
+import { HEATMAP_WILDCARD, LIVE_WILDCARD, STATUS_WILDCARD, sharedEventsTopic } from '../../common/topics.js';
 import { RetryLater, type MessageHandler } from './message-handler.js';
 
 export interface ExternalConsumerOptions {
@@ -28,7 +28,7 @@ export interface ExternalConsumerOptions {
  */
 export async function startExternalConsumer(opts: ExternalConsumerOptions) {
   const log = opts.logger.child({ component: 'mqtt_consumer', broker: opts.url, client_id: opts.clientId });
-  const topics = { [sharedEventsTopic(opts.sharedGroup)]: { qos: 1 as const }, [STATUS_WILDCARD]: { qos: 1 as const }, [HEATMAP_WILDCARD]: { qos: 0 as const } };
+  const topics = { [sharedEventsTopic(opts.sharedGroup)]: { qos: 1 as const }, [STATUS_WILDCARD]: { qos: 1 as const }, [HEATMAP_WILDCARD]: { qos: 0 as const }, [LIVE_WILDCARD]: { qos: 0 as const } };
   let client!: MqttClient;
 
   const subscribed = new Promise<void>((resolve, reject) => {
@@ -72,6 +72,10 @@ export async function startExternalConsumer(opts: ExternalConsumerOptions) {
   await subscribed;
   return {
     connected: () => client.connected,
+    /** Retained QoS 1 publish with the hub's own login (layouts on config topics; the broker's ACL must allow it). */
+    async publishRetained(topic: string, payload: string): Promise<void> {
+      await client.publishAsync(topic, payload, { qos: 1, retain: true });
+    },
     async close(): Promise<void> {
       // A clean DISCONNECT keeps the persistent session: messages keep queuing for this replica.
       await client.endAsync(false);

@@ -1,3 +1,4 @@
+import { livePositionsSchema, type LivePositions } from '../../common/live.js';
 import { z } from 'zod';
 import type { EventError } from '../../common/event.js';
 import { isAppError } from '../../common/errors.js';
@@ -17,6 +18,11 @@ export interface IngestLike {
 /** Where camera heartbeats go (the hub's camera_status table behind /health). */
 export interface CameraStatusSink {
   record(storeId: string, cameraId: string, status: CameraStatus): Promise<void> | void;
+}
+
+/** Where validated live positions go (relayed to the calibration page's SSE; nothing is stored). */
+export interface LiveSink {
+  record(storeId: string, cameraId: string, positions: LivePositions): void;
 }
 
 /** Where heatmap payloads go (issue 7); the transport only parses the JSON. */
@@ -56,6 +62,7 @@ export function createMessageHandler(deps: {
   ingest: IngestLike;
   statusSink?: CameraStatusSink;
   heatmapSink?: HeatmapSink;
+  liveSink?: LiveSink;
   logger: Logger;
   maxPayloadBytes: number;
 }) {
@@ -134,14 +141,23 @@ export function createMessageHandler(deps: {
     if (parsed.ok) await guard('heatmap', async () => deps.heatmapSink!.record(storeId, cameraId, parsed.value));
   }
 
-  const handlers = { events: onEvents, status: onStatus, heatmap: onHeatmap };
+  async function onLive(topic: string, storeId: string, cameraId: string, payload: Buffer): Promise<void> {
+    if (!deps.liveSink) return;
+    const parsed = parseJson(topic, payload);
+    if (!parsed.ok) return;
+    const r = livePositionsSchema.safeParse(parsed.value);
+    if (!r.success) return invalid(topic, `live: ${describeIssues(r.error)}`, payload.length);
+    deps.liveSink.record(storeId, cameraId, r.data);
+  }
+
+  const handlers = { events: onEvents, status: onStatus, heatmap: onHeatmap, live: onLive };
 
   return {
     /** Handles one message; throws RetryLater when it must not be acknowledged. */
     async handle(topic: string, payload: Buffer): Promise<void> {
       stats.messages += 1;
       const t = parseTopic(topic);
-      if (!t) return invalid(topic, 'topic is not store/<store>/camera/<camera>/(events|status|heatmap)', payload.length);
+      if (!t) return invalid(topic, 'topic is not store/<store>/camera/<camera>/(events|status|heatmap|live)', payload.length);
       await handlers[t.kind](topic, t.storeId, t.cameraId, payload);
     },
     stats: (): TransportStats => ({ ...stats }),

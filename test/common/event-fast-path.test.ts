@@ -12,7 +12,9 @@ const oddValue = fc.oneof(
     '2026-03-03T14:22:10+05:30', '2026-02-30T10:00:00Z', '2026-03-03T24:00:00Z', '2024-02-29T00:00:00Z', '2026-13-01T00:00:00Z',
     '2026-03-03t14:22:10z', '2026-03-03 14:22:10Z', '550E8400-E29B-41D4-A716-446655440000', '550e8400e29b41d4a716446655440000',
     ...TYPES, 'entry', 'ZONE', [], {}, { session_seq: 1 }, { session_seq: 0 }, { queue_depth: 3, session_seq: 2 }, { session_seq: 1, extra: 'kept' },
-    { session_seq: 1, sku_zone: 'x'.repeat(65) }, { session_seq: 1, queue_depth: -1 }, { session_seq: 1.5 }, Object.create(null)),
+    { session_seq: 1, sku_zone: 'x'.repeat(65) }, { session_seq: 1, queue_depth: -1 }, { session_seq: 1.5 }, Object.create(null),
+    { session_seq: 1, queue_wait_ms: 0 }, { session_seq: 3, queue_wait_ms: 42_000 }, { session_seq: 1, queue_wait_ms: -1 }, { session_seq: 1, queue_wait_ms: 1.5 },
+    { session_seq: 1, queue_wait_ms: '5' }, { session_seq: 1, queue_wait_ms: null }),
   fc.string(),
   fc.double(),
   fc.integer(),
@@ -52,6 +54,15 @@ describe('event fast path', () => {
     const e = makeEvent({ event_id: '550E8400-E29B-41D4-A716-446655440000', metadata: { session_seq: 2 } });
     expect(parseEventFast(e)).to.deep.equal(storeEventSchema.parse(e));
     expect(parseEventFast(e)!.event_id).to.equal('550e8400-e29b-41d4-a716-446655440000');
+  });
+
+  it('takes a ZONE_EXIT with queue_wait_ms (the till wait) as zod does, and leaves a bad one to zod', () => {
+    const e = makeEvent({ event_type: 'ZONE_EXIT', zone_id: 'Z_BILLING', metadata: { session_seq: 4, queue_wait_ms: 42_000 } });
+    expect(parseEventFast(e)).to.deep.equal(storeEventSchema.parse(e));
+    expect(parseEventFast(e)!.metadata.queue_wait_ms).to.equal(42_000);
+    const bad = makeEvent({ event_type: 'ZONE_EXIT', zone_id: 'Z_BILLING', metadata: { session_seq: 4, queue_wait_ms: -5 } });
+    expect(parseEventFast(bad)).to.equal(null);
+    expect(validateBatch([bad]).errors.map((x) => x.field)).to.deep.equal(['metadata.queue_wait_ms']);
   });
 
   it('leaves offsets, extra metadata keys and rolled-over dates to zod, which still answers them', () => {

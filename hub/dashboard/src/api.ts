@@ -16,6 +16,8 @@ export interface ZoneHeat {
   frequency: number;
   avg_dwell_ms: number;
   normalized: number;
+  /** The zone's visitors who purchased / the zone's visitors. */
+  conversion_rate?: number;
 }
 export interface Anomaly {
   type: string;
@@ -105,6 +107,11 @@ export async function getImageUrl(path: string): Promise<string | null> {
     if (err instanceof HttpError && err.status === 404) return null;
     throw err;
   }
+}
+
+/** A link the browser follows itself (the CSV download): like EventSource, it cannot send a header. */
+export function downloadUrl(path: string): string {
+  return withKey(path);
 }
 
 /** EventSource cannot set headers: the key travels as ?api_key= (hub/security/auth.ts accepts it on GET). */

@@ -15,7 +15,8 @@ export interface CameraViewData {
 const DEFAULT_W = 480;
 const DEFAULT_H = 270;
 
-function loadImage(url: string): Promise<HTMLImageElement | null> {
+/** Resolves with the decoded image, or null when it cannot be decoded. */
+export function loadImage(url: string): Promise<HTMLImageElement | null> {
   return new Promise((resolve) => {
     const img = new Image();
     img.onload = () => resolve(img);

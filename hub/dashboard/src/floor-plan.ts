@@ -1,6 +1,6 @@
 import type { Layout, ZoneHeat } from './api.js';
 import { svg } from './dom.js';
-import { duration, heatColor, integer } from './format.js';
+import { duration, heatColor, integer, percent } from './format.js';
 
 // The layout holds camera polygons, not floor coordinates, so the floor plan is schematic: one band per kind of
 // zone, from the back of the store (staff rooms) to the door (billing, entrance), zones side by side in a band.
@@ -26,13 +26,15 @@ export function renderFloorPlan(root: HTMLElement, layout: Layout | null, zones:
       const x = GAP + zi * (w + GAP);
       const heat = byId.get(z.zone_id);
       const n = heat?.normalized ?? 0;
-      const tip = `${z.name}: ${integer(heat?.frequency ?? 0)} visitors, average dwell ${duration(heat?.avg_dwell_ms ?? 0)} (${n}/100)`;
-      const g = svg('g', { class: 'zone', 'data-zone': z.zone_id, 'data-normalized': n, tabindex: 0, 'aria-label': tip });
+      const conv = heat?.conversion_rate ?? 0;
+      const tip = `${z.name}: ${integer(heat?.frequency ?? 0)} visitors, average dwell ${duration(heat?.avg_dwell_ms ?? 0)}, ${percent(conv)} of its visitors bought (${n}/100)`;
+      const g = svg('g', { class: 'zone', 'data-zone': z.zone_id, 'data-normalized': n, 'data-conversion': conv, tabindex: 0, 'aria-label': tip });
       g.append(
         svg('title', {}, tip),
         svg('rect', { x, y, width: w, height: bandH, rx: 6, fill: heatColor(n / 100, 0.9), class: 'zone-rect' }),
         svg('text', { x: x + w / 2, y: y + bandH / 2 - 6, class: `zone-name${n > 60 ? ' on-dark' : ''}` }, z.name),
         svg('text', { x: x + w / 2, y: y + bandH / 2 + 14, class: `zone-stat${n > 60 ? ' on-dark' : ''}` }, `${integer(heat?.frequency ?? 0)} visitors · ${duration(heat?.avg_dwell_ms ?? 0)} dwell`),
+        svg('text', { x: x + w / 2, y: y + bandH / 2 + 32, class: `zone-stat zone-conversion${n > 60 ? ' on-dark' : ''}` }, `${percent(conv)} bought`),
       );
       plan.append(g);
     });

@@ -3,29 +3,64 @@
  * test can format the API's answer with these same functions and compare it with the page's text.
  */
 
-/** KPI tiles in display order: key of GET /stores/:id/metrics, label, formatter. */
-export const KPIS = [
-  { key: 'unique_visitors', label: 'Unique visitors', format: (v: number) => integer(v) },
-  { key: 'conversion_rate', label: 'Conversion rate', format: (v: number) => percent(v) },
-  { key: 'purchased', label: 'Purchases', format: (v: number) => integer(v) },
-  { key: 'avg_dwell_ms', label: 'Average visit', format: (v: number) => duration(v) },
-  { key: 'queue_depth_current', label: 'Queue now', format: (v: number) => integer(v) },
-  { key: 'abandonment_rate', label: 'Queue abandonment', format: (v: number) => percent(v) },
-] as const;
-export type KpiKey = (typeof KPIS)[number]['key'];
+/** The fields of GET /stores/:id/metrics a tile reads (structural, so this file stays free of hub imports). */
+interface TileMetrics {
+  unique_visitors: number;
+  conversion_rate: number;
+  purchased: number;
+  avg_dwell_ms: number;
+  queue_depth_current: number;
+  abandonment_rate: number;
+  occupancy: number;
+  occupancy_peak: number;
+  buying_unit_conversion_rate: number;
+  buying_units: number;
+  queue_wait_ms: { p50: number | null; p90: number | null; n: number };
+}
 
-export function integer(v: number): string {
-  return Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–';
+/**
+ * KPI tiles in display order: a key (data-kpi), label, the value it shows from GET /stores/:id/metrics (null = no
+ * figure, shown as "–"), its formatter, and an optional second line.
+ */
+export const KPIS: readonly {
+  key: string;
+  label: string;
+  value: (m: TileMetrics) => number | null;
+  format: (v: number | null) => string;
+  detail?: (m: TileMetrics) => string;
+}[] = [
+  { key: 'unique_visitors', label: 'Unique visitors', value: (m) => m.unique_visitors, format: (v) => integer(v) },
+  { key: 'conversion_rate', label: 'Conversion rate', value: (m) => m.conversion_rate, format: (v) => percent(v) },
+  {
+    key: 'buying_unit_conversion_rate', label: 'Buying-unit conversion', value: (m) => m.buying_unit_conversion_rate, format: (v) => percent(v),
+    detail: (m) => `of ${integer(m.buying_units)} units`,
+  },
+  { key: 'purchased', label: 'Purchases', value: (m) => m.purchased, format: (v) => integer(v) },
+  {
+    key: 'occupancy', label: 'Inside now', value: (m) => m.occupancy, format: (v) => integer(v),
+    detail: (m) => `peak ${integer(m.occupancy_peak)}`,
+  },
+  { key: 'avg_dwell_ms', label: 'Average visit', value: (m) => m.avg_dwell_ms, format: (v) => duration(v) },
+  { key: 'queue_depth_current', label: 'Queue now', value: (m) => m.queue_depth_current, format: (v) => integer(v) },
+  {
+    key: 'queue_wait_ms', label: 'Queue wait (median)', value: (m) => m.queue_wait_ms.p50, format: (v) => duration(v),
+    detail: (m) => (m.queue_wait_ms.n > 0 ? `p90 ${duration(m.queue_wait_ms.p90)} · ${integer(m.queue_wait_ms.n)} served` : 'nobody served yet'),
+  },
+  { key: 'abandonment_rate', label: 'Queue abandonment', value: (m) => m.abandonment_rate, format: (v) => percent(v) },
+];
+
+export function integer(v: number | null): string {
+  return v !== null && Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–';
 }
 
 /** A 0..1 rate as a percentage with one decimal. */
-export function percent(rate: number): string {
-  return Number.isFinite(rate) ? `${(rate * 100).toFixed(1)}%` : '–';
+export function percent(rate: number | null): string {
+  return rate !== null && Number.isFinite(rate) ? `${(rate * 100).toFixed(1)}%` : '–';
 }
 
 /** Milliseconds as "45 s", "12 min 5 s" or "1 h 20 min". */
-export function duration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '–';
+export function duration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '–';
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);

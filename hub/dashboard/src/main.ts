@@ -1,5 +1,6 @@
-import { getImageUrl, getJson, HttpError, setApiKey, streamUrl, type Anomaly, type CameraGrid, type CameraHealth, type Funnel, type Layout, type StoreMetrics, type ZoneHeat } from './api.js';
+import { downloadUrl, getImageUrl, getJson, HttpError, setApiKey, streamUrl, type Anomaly, type CameraGrid, type CameraHealth, type Funnel, type Layout, type StoreMetrics, type ZoneHeat } from './api.js';
 import { renderCameraView } from './camera-view.js';
+import { isCalibrateRoute, startCalibration } from './calibrate/page.js';
 import { byId, el } from './dom.js';
 import { renderFloorPlan } from './floor-plan.js';
 import { createHourlyChart } from './hourly-chart.js';
@@ -33,6 +34,8 @@ const ui = {
   error: byId('error'),
   keyForm: byId<HTMLFormElement>('key-form'),
   keyInput: byId<HTMLInputElement>('api-key'),
+  csvHour: byId<HTMLAnchorElement>('csv-hour'),
+  csvDay: byId<HTMLAnchorElement>('csv-day'),
 };
 
 const state = {
@@ -155,6 +158,8 @@ async function applyWindow(): Promise<void> {
   const kind = ui.range.value as RangeKind;
   ui.custom.hidden = kind !== 'custom';
   state.query = windowQuery(kind, Date.now(), { from: ui.from.value, to: ui.to.value });
+  ui.csvHour.href = downloadUrl(`${base()}/report.csv${toSearch(state.query, { interval: 'hour' })}`);
+  ui.csvDay.href = downloadUrl(`${base()}/report.csv${toSearch(state.query, { interval: 'day' })}`);
   await guarded(refreshMetrics);
   connect();
 }
@@ -191,4 +196,6 @@ window.setInterval(() => {
   if (ui.range.value === 'last_hour') void guarded(applyWindow);
 }, 60_000);
 
-void guarded(start);
+// /#/calibrate is the camera calibration editor (calibrate/page.ts); anything else is the dashboard.
+window.addEventListener('hashchange', () => location.reload());
+void guarded(isCalibrateRoute() ? startCalibration : start);

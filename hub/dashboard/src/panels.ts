@@ -7,12 +7,13 @@ import { stageIdentityText } from './identity.js';
 export function renderKpis(root: HTMLElement, m: StoreMetrics): void {
   root.replaceChildren(
     ...KPIS.map((k) => {
-      const v = m[k.key];
+      const v = k.value(m);
       return el(
         'div',
-        { class: 'tile', 'data-kpi': k.key, 'data-value': v, role: 'group', 'aria-label': k.label },
+        { class: 'tile', 'data-kpi': k.key, 'data-value': v ?? '', role: 'group', 'aria-label': k.label },
         el('div', { class: 'tile-label' }, k.label),
         el('div', { class: 'tile-value' }, k.format(v)),
+        k.detail ? el('div', { class: 'tile-detail' }, k.detail(m)) : null,
       );
     }),
   );

@@ -188,6 +188,12 @@ describe('agent/behaviour (scripted tracks)', () => {
     const abandons = out.filter((e) => e.event_type === 'BILLING_QUEUE_ABANDON');
     expect(abandons).to.have.length(1);
     expect(abandons[0]!.visitor_id).to.equal(joins[0]!.visitor_id);
+    // The served person reached the till before join_ms in the zone had passed: a wait of 0, on the ZONE_EXIT.
+    const exits = out.filter((e) => e.event_type === 'ZONE_EXIT' && e.zone_id === joins[0]!.zone_id);
+    expect(exits.map((e) => [e.visitor_id, e.metadata.queue_wait_ms])).to.have.deep.members([
+      [joins[0]!.visitor_id, undefined],
+      [joins[1]!.visitor_id, 0],
+    ]);
     expect(b.queueDepth()).to.equal(0);
   });
 

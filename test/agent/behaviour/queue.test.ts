@@ -26,11 +26,19 @@ describe('agent/behaviour/queue', () => {
     expect(q.isQueued(1, 'Z_TILL')).to.equal(false);
   });
 
-  it('does not abandon once served at the till (enter_frames consecutive anchors there)', () => {
+  it('is served, not abandoned, once at the till (enter_frames consecutive anchors there), with the wait from the join', () => {
     const q = createBillingQueues();
     q.inZone(1, counter, QUEUE, 0, 6_000);
     for (let i = 0; i < 3; i++) q.inZone(1, counter, TILL, 0, 6_100 + i * 100);
-    expect(q.leftZone(1, counter, 9_000, 9_000)).to.deep.equal([]);
+    // The wait runs to the first frame of the till run (6,100), not to the frame that confirmed it.
+    expect(q.leftZone(1, counter, 9_000, 9_000)).to.deep.equal([{ kind: 'served', zoneId: 'Z_TILL', atMs: 9_000, waitMs: 100 }]);
+  });
+
+  it('waits 0 when the till was reached before join_ms had passed', () => {
+    const q = createBillingQueues();
+    for (let i = 0; i < 3; i++) q.inZone(1, counter, TILL, 0, 1_000 + i * 100);
+    q.inZone(1, counter, TILL, 0, 5_000);
+    expect(q.leftZone(1, counter, 7_000, 7_000)).to.deep.equal([{ kind: 'served', zoneId: 'Z_TILL', atMs: 7_000, waitMs: 0 }]);
   });
 
   it('does not count a single anchor brushing the till as service', () => {

@@ -12,7 +12,7 @@ function visitor(id: string, over: Partial<VisitorFacts> = {}): VisitorFacts {
   return { visitor_id: id, first_in: T0, first_entry: T0, last_exit: null, first_seen: T0, zone_visit: false, billing: false, joined_queue: false, abandoned_queue: false, ...over };
 }
 function facts(over: Partial<WindowFacts> = {}): WindowFacts {
-  return { window: { from: T0, to: T0 + 2 * H }, at: T0 + 2 * H, visitors: [], presences: [], transactions: [], queue: [], zoneDwell: [{ sum_ms: 0, n: 0 }], staffEvents: [0], ...over };
+  return { window: { from: T0, to: T0 + 2 * H }, at: T0 + 2 * H, visitors: [], presences: [], transactions: [], queue: [], zoneDwell: [{ sum_ms: 0, n: 0 }], staffEvents: [0], doors: [], queueEvents: [], ...over };
 }
 const tx = (id: string, ts: number) => ({ transaction_id: id, store_id: 'S', ts, basket_value_inr: 100 });
 

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { DEFAULT_THRESHOLDS } from '../../../hub/analytics/anomalies/types.js';
 import { rollUp, splitRange, zoneRollUp } from '../../../hub/analytics/rollup.js';
 import { createAnomalyService } from '../../../hub/services/anomaly-service.js';
+import { createKpiRepository } from '../../../hub/store/kpi-repository.js';
 import { createMetricsService } from '../../../hub/services/metrics-service.js';
 import { createAnalyticsRepository } from '../../../hub/store/analytics-repository.js';
 import { createPosRepository } from '../../../hub/store/pos-repository.js';
@@ -64,7 +65,7 @@ for (const dbCase of DATABASES) {
       const raw = createAnalyticsRepository(db, { rollups: false });
       const rolled = createAnalyticsRepository(db);
       const services = [raw, rolled].map((analytics) => ({
-        metrics: createMetricsService({ analytics, pos, layouts }),
+        metrics: createMetricsService({ analytics, kpi: createKpiRepository(db), pos, layouts }),
         anomalies: createAnomalyService({ analytics, pos, layouts, cameras: hub.hub.repos.cameras, thresholds: { ...DEFAULT_THRESHOLDS, deadZoneMinVisitors: 3 } }),
       }));
       const from = Date.parse(day.from);

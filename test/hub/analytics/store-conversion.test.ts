@@ -18,7 +18,7 @@ const till = (id: string, at: number, over: Partial<VisitorFacts> = {}): Visitor
 const tx = (id: string, ts: number): PosTransaction => ({ transaction_id: id, store_id: 'S', ts, basket_value_inr: 100 });
 
 function facts(over: Partial<WindowFacts>): WindowFacts {
-  return { window: { from: T0, to: T0 + 2 * H }, at: T0 + 2 * H, visitors: [], presences: [], transactions: [], queue: [], zoneDwell: [{ sum_ms: 0, n: 0 }], staffEvents: [0], ...over };
+  return { window: { from: T0, to: T0 + 2 * H }, at: T0 + 2 * H, visitors: [], presences: [], transactions: [], queue: [], zoneDwell: [{ sum_ms: 0, n: 0 }], staffEvents: [0], doors: [], queueEvents: [], ...over };
 }
 
 /**

@@ -42,6 +42,8 @@ describe('npm run metrics (hub/cli/metrics.ts)', function () {
       await runMetricsCli(['--store', STORE, '--hub', hub.url, '--top', '2'], {}, (s) => (text += s));
       expect(text).to.match(new RegExp(`Unique visitors\\s+${m.unique_visitors}\\n`));
       expect(text).to.match(new RegExp(`Purchases\\s+${m.purchased}\\n`));
+      expect(text).to.match(new RegExp(`Buying-unit conversion\\s+${(m.buying_unit_conversion_rate * 100).toFixed(1)}%\\n`));
+      expect(text).to.match(new RegExp(`Sales\\s+₹${m.sales_total.toLocaleString('en-US', { minimumFractionDigits: 2 })}\\n`));
       expect(text).to.match(/entry\s+24\s+100\.0%/);
       expect(text).to.match(/Z_CERAMICS\s+Ceramics aisle\s+\d+/);
       expect(text.split('\n').filter((l) => /^Z_/.test(l))).to.have.length(2);

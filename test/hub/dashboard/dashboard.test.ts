@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { cameraTopic } from '../../../common/topics.js';
+import type { StoreMetrics } from '../../../hub/analytics/metrics.js';
 import { KPIS } from '../../../hub/dashboard/src/format.js';
 import { makeEvent } from '../../fixtures/events.js';
 import { startTestHub, type TestHub } from '../../helpers/hub.js';
@@ -101,11 +102,15 @@ describe('dashboard in a real browser (Chromium via playwright-core)', function 
     const from = await page.getAttribute('#kpis', 'data-from');
     const to = await page.getAttribute('#kpis', 'data-to');
     const q = `from=${encodeURIComponent(from!)}&to=${encodeURIComponent(to!)}`;
-    const metrics = await json<Record<string, number>>(`${hub.url}/stores/${STORE}/metrics?${q}`);
+    const metrics = await json<StoreMetrics>(`${hub.url}/stores/${STORE}/metrics?${q}`);
     expect(metrics.unique_visitors).to.equal(24);
     expect(metrics.purchased).to.be.greaterThan(0);
-    const expected = Object.fromEntries(KPIS.map((k) => [k.key, k.format(metrics[k.key]!)]));
+    // The fixture has groups and till waits, so the retail KPI tiles show real figures, not their empty forms.
+    expect(metrics.buying_units).to.be.within(1, 23);
+    expect(metrics.queue_wait_ms.n).to.be.greaterThan(0);
+    const expected = Object.fromEntries(KPIS.map((k) => [k.key, k.format(k.value(metrics))]));
     expect(await tiles(page)).to.deep.equal(expected);
+    expect(await page.textContent('[data-kpi="occupancy"] .tile-detail')).to.equal(`peak ${metrics.occupancy_peak}`);
 
     // The funnel has four stages with the API's counts.
     const funnel = await json<Record<string, number>>(`${hub.url}/stores/${STORE}/funnel?${q}`);
@@ -113,9 +118,20 @@ describe('dashboard in a real browser (Chromium via playwright-core)', function 
     expect(stages).to.deep.equal([['entry', funnel.entry], ['zone_visit', funnel.zone_visit], ['billing_queue', funnel.billing_queue], ['purchased', funnel.purchased]]);
 
     // Floor plan: one shape per layout zone, coloured by the API's `normalized`; cameras and their health.
-    const heat = await json<{ zones: { zone_id: string; normalized: number }[] }>(`${hub.url}/stores/${STORE}/heatmap?${q}`);
-    const zones = await page.$$eval('#floor-plan [data-zone]', (els) => els.map((e) => [e.getAttribute('data-zone'), Number(e.getAttribute('data-normalized'))]));
-    expect(Object.fromEntries(zones)).to.deep.equal(Object.fromEntries(heat.zones.map((z) => [z.zone_id, z.normalized])));
+    const heat = await json<{ zones: { zone_id: string; normalized: number; conversion_rate: number }[] }>(`${hub.url}/stores/${STORE}/heatmap?${q}`);
+    const zones = await page.$$eval('#floor-plan [data-zone]', (els) =>
+      els.map((e) => [e.getAttribute('data-zone'), [Number(e.getAttribute('data-normalized')), Number(e.getAttribute('data-conversion'))]]),
+    );
+    expect(Object.fromEntries(zones)).to.deep.equal(Object.fromEntries(heat.zones.map((z) => [z.zone_id, [z.normalized, z.conversion_rate]])));
+    expect(heat.zones.some((z) => z.conversion_rate > 0), 'some zone converts').to.equal(true);
+
+    // The CSV button downloads the report of the window on screen: the same bytes as the endpoint.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /one row per hour/ }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    const direct = await (await fetch(`${hub.url}/stores/${STORE}/report.csv?interval=hour`)).text();
+    expect(csv.split('\r\n')[0]).to.match(/^from,to,unique_visitors,/);
+    expect(csv).to.equal(direct);
+    expect(download.suggestedFilename()).to.match(new RegExp(`^${STORE}_.*_hour\\.csv$`));
     expect(await page.$$eval('#cameras [data-camera]', (els) => els.map((e) => (e as HTMLElement).dataset.minutes))).to.deep.equal(['3', '3', '3']);
     await page.waitForSelector('#camera-health tr[data-camera="CAM_FLOOR_01"] .state-online');
     expect(await page.getAttribute('#hourly', 'data-hours')).to.match(/^\d+$/);

@@ -33,7 +33,9 @@ export function fixtureDay(now: number, visitors = 24): FixtureDay {
         event_id: randomUUID(), store_id: STORE, camera_id: camera, visitor_id: v, event_type: type, timestamp: iso(at), zone_id: zone,
         dwell_ms: 0, is_staff: false, confidence: 0.9, metadata: { queue_depth: null, sku_zone: null, session_seq: ++seq }, ...extra,
       });
-    ev('ENTRY', t, 'CAM_ENTRY_01', null);
+    // Every sixth pair of visitors came in together (one buying unit); the agent tags their ENTRYs with a group.
+    const group = i % 6 < 2 ? { group_id: `G_day_${Math.floor(i / 6)}` } : {};
+    ev('ENTRY', t, 'CAM_ENTRY_01', null, { metadata: { queue_depth: null, sku_zone: null, session_seq: ++seq, ...group } });
     const zone = i % 3 === 2 ? 'Z_DISPLAY' : 'Z_CERAMICS';
     const cam = zone === 'Z_DISPLAY' ? 'CAM_FLOOR_01' : 'CAM_AISLE_01';
     if (i % 5 !== 4) {
@@ -44,7 +46,11 @@ export function fixtureDay(now: number, visitors = 24): FixtureDay {
     if (i % 5 < 3) {
       ev('BILLING_QUEUE_JOIN', t + 4 * MIN, 'CAM_ENTRY_01', 'Z_COUNTER', { metadata: { queue_depth: 1 + (i % 3), sku_zone: null, session_seq: ++seq } });
       if (i % 4 === 3) ev('BILLING_QUEUE_ABANDON', t + 5 * MIN, 'CAM_ENTRY_01', 'Z_COUNTER', { dwell_ms: 60_000 });
-      else pos.push({ transaction_id: `TX_day_${i}_${t}`, store_id: STORE, timestamp: iso(t + 5 * MIN), basket_value_inr: 500 + 37 * i });
+      else {
+        // Served: reached the till (30 + i) s after joining, as the agent reports on leaving the billing zone.
+        ev('ZONE_EXIT', t + 5 * MIN + 30_000, 'CAM_ENTRY_01', 'Z_COUNTER', { metadata: { queue_depth: null, sku_zone: null, session_seq: ++seq, queue_wait_ms: (30 + i) * 1000 } });
+        pos.push({ transaction_id: `TX_day_${i}_${t}`, store_id: STORE, timestamp: iso(t + 5 * MIN), basket_value_inr: 500 + 37 * i });
+      }
     }
     ev('EXIT', t + 6 * MIN, 'CAM_ENTRY_01', null);
   }

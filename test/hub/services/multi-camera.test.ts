@@ -2,12 +2,14 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { silentLogger } from '../../../common/logger.js';
 import { storeLayoutSchema } from '../../../common/layout.js';
+import { funnelSchema, storeMetricsSchema } from '../../../hub/api/metrics-schemas.js';
 import { createLayoutService } from '../../../hub/services/layout-service.js';
 import { createMetricsService } from '../../../hub/services/metrics-service.js';
 import { createAnalyticsRepository } from '../../../hub/store/analytics-repository.js';
 import { openDb, type Db } from '../../../hub/store/db.js';
 import type { EventStore } from '../../../hub/store/event-store.js';
 import { openEventStore } from '../../../hub/store/open-event-store.js';
+import { createKpiRepository } from '../../../hub/store/kpi-repository.js';
 import { createLayoutRepository } from '../../../hub/store/layout-repository.js';
 import { createPosRepository } from '../../../hub/store/pos-repository.js';
 import { createVisitorLinkRepository } from '../../../hub/store/visitor-link-repository.js';
@@ -94,7 +96,7 @@ for (const dbCase of DATABASES) {
         ({ store_id: LINKED, visitor_id, entrance_visitor_id, camera_id, score: 0.8, linked_at: T0 + 15 * M });
       await links.saveLinks([link('T1', 'D1'), link('T2', 'D2'), link('U1', 'D1', 'CAM_TILL_2')]);
       const analytics = createAnalyticsRepository(db);
-      metrics = createMetricsService({ analytics, pos, layouts, links });
+      metrics = createMetricsService({ analytics, kpi: createKpiRepository(db), pos, layouts, links });
     });
     after(async () => {
       await events?.close();
@@ -116,6 +118,7 @@ for (const dbCase of DATABASES) {
       });
       expect(m.identity).to.deep.equal({ linked_visitors: 2, purchased_linked: 2, purchased_unlinked: 2 });
       expect(m.uncounted_transactions).to.deep.equal({ entered_before_window: 0, beyond_visitors: 0 });
+      storeMetricsSchema.parse(m); // the OpenAPI schema describes the new fields, exactly
     });
 
     it('the funnel says which stages needed a link, and never grows', async () => {
@@ -126,6 +129,7 @@ for (const dbCase of DATABASES) {
         billing_queue: { linked: 2, unlinked: 3 },
         purchased: { linked: 2, unlinked: 2 },
       });
+      funnelSchema.parse(f);
     });
 
     it('the same store without any link reads the same conversion; only the identity split changes', async () => {

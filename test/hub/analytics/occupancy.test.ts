@@ -1,0 +1,40 @@
+import { expect } from 'chai';
+import { occupancyByBucket } from '../../../hub/analytics/occupancy.js';
+import type { DoorEvent } from '../../../hub/analytics/types.js';
+
+const M = 60_000;
+const door = (visitor_id: string, type: DoorEvent['type'], ts: number): DoorEvent => ({ visitor_id, type, ts, group_id: null });
+
+describe('occupancyByBucket', () => {
+  const buckets = [{ from: 0, to: 60 * M }, { from: 60 * M, to: 120 * M }, { from: 120 * M, to: 180 * M }];
+
+  it('counts visitors whose latest door event is an arrival; an EXIT of someone not inside never makes it negative', () => {
+    const doors = [
+      door('X', 'EXIT', 1 * M), // entered before the window: nothing to take away
+      door('A', 'ENTRY', 5 * M),
+      door('A', 'ENTRY', 6 * M), // a second camera's ENTRY for the same visitor: still one person
+      door('B', 'ENTRY', 10 * M),
+      door('A', 'EXIT', 20 * M),
+      door('A', 'REENTRY', 70 * M),
+      door('B', 'EXIT', 80 * M),
+    ];
+    expect(occupancyByBucket(doors, buckets, 180 * M)).to.deep.equal([
+      { occupancy: 1, occupancy_peak: 2 },
+      { occupancy: 1, occupancy_peak: 2 }, // starts with B, A back at 70, B out at 80
+      { occupancy: 1, occupancy_peak: 1 },
+    ]);
+  });
+
+  it('an event exactly at a bucket end belongs to the next bucket; buckets after `at` (the future) are 0', () => {
+    const doors = [door('A', 'ENTRY', 10 * M), door('A', 'EXIT', 60 * M)];
+    expect(occupancyByBucket(doors, buckets, 90 * M)).to.deep.equal([
+      { occupancy: 1, occupancy_peak: 1 },
+      { occupancy: 0, occupancy_peak: 1 },
+      { occupancy: 0, occupancy_peak: 0 },
+    ]);
+  });
+
+  it('an empty store is 0 everywhere', () => {
+    expect(occupancyByBucket([], buckets, 180 * M).every((o) => o.occupancy === 0 && o.occupancy_peak === 0)).to.equal(true);
+  });
+});
