@@ -12,6 +12,7 @@ import type { AgentConfig } from './config.js';
 import { createCameraHeatmap } from './heatmap/camera-heatmap.js';
 import type { Pipeline } from './pipeline.js';
 import { createPublisher, type Publisher } from './publisher/publisher.js';
+import { isLive, type StreamState } from './source/video-source.js';
 import type { AgentRuntime } from './runtime.js';
 import type { TrackedFrame } from './types.js';
 
@@ -103,9 +104,48 @@ export async function runCameraAgent(cfg: AgentConfig, rt: AgentRuntime, deps: C
   let lastTs = 0;
   let lastBeat = 0;
   let events = 0;
+  let segment = 0;
+  // A live camera is offline until its first frame; the publisher's status and the heartbeat file follow it.
+  let stream: StreamState = isLive(cfg.source) ? 'offline' : 'online';
+  const beat = () => {
+    const stats = deps.pipeline.stats();
+    const now = Date.now();
+    lastBeat = now;
+    const figures = {
+      fps: stats.fps,
+      frames: stats.frames,
+      dropped: stats.dropped,
+      reconnects: stats.reconnects,
+      outages: stats.outages,
+      gap_ms: stats.gapMs,
+      stream,
+      queue_depth: behaviour?.queueDepth() ?? 0,
+    };
+    publisher?.setStatus(figures);
+    if (rt.heartbeatFile) writeHeartbeatFile(rt.heartbeatFile, { ts: new Date(now).toISOString(), ...figures, events, spool: publisher?.stats() ?? null });
+  };
+  publisher?.setStreamState(stream);
+  deps.pipeline.onStreamState?.((s) => {
+    stream = s;
+    publisher?.setStreamState(s);
+    beat();
+  });
+  // Frames drive the heartbeat; while a camera is down no frame comes, so a timer keeps the file fresh.
+  const idleBeat = setInterval(() => Date.now() - lastBeat >= 2000 && beat(), 2000);
+  idleBeat.unref();
+  beat();
 
   try {
     for await (const tf of deps.pipeline.frames()) {
+      if (behaviour && (tf.frame.segment ?? 0) !== segment) {
+        // After an outage: what was open closes by the end-of-input rule (no EXIT invented for people in view),
+        // and a fresh behaviour starts with the new segment's fresh tracks.
+        const rest = await behaviour.flush(lastTs);
+        events += rest.length;
+        await emit(sinks, rest);
+        behaviour = null;
+      }
+      segment = tf.frame.segment ?? 0;
       const stats = deps.pipeline.stats();
       if (store && !behaviour) {
         behaviour = createBehaviour({ store, cameraId: cfg.cameraId!, fps: stats.sourceFps, reid, logger: log });
@@ -119,13 +159,7 @@ export async function runCameraAgent(cfg: AgentConfig, rt: AgentRuntime, deps: C
         if (positions) publisher!.publishSide('live', positions);
       }
       for (const msg of heatmap?.onFrame(tf) ?? []) publisher!.publishSide('heatmap', msg);
-      const now = Date.now();
-      if (now - lastBeat >= 2000) {
-        lastBeat = now;
-        const figures = { fps: stats.fps, frames: stats.frames, dropped: stats.dropped, reconnects: stats.reconnects, queue_depth: behaviour?.queueDepth() ?? 0 };
-        publisher?.setStatus(figures);
-        if (rt.heartbeatFile) writeHeartbeatFile(rt.heartbeatFile, { ts: new Date(now).toISOString(), ...figures, events, spool: publisher?.stats() ?? null });
-      }
+      if (Date.now() - lastBeat >= 2000) beat();
       await deps.onFrame?.(tf);
     }
     if (behaviour) {
@@ -134,6 +168,7 @@ export async function runCameraAgent(cfg: AgentConfig, rt: AgentRuntime, deps: C
       await emit(sinks, rest);
     }
   } finally {
+    clearInterval(idleBeat);
     if (publisher) await drainThenClose(publisher, rt.drainTimeoutMs, log);
     if (sinks.out) await new Promise<void>((r) => sinks.out!.end(() => r()));
   }

@@ -3,7 +3,7 @@
  * plus the environment (STORE_ASSETS_DIR, FFMPEG_PATH, FFPROBE_PATH, LOG_LEVEL). Every bad input is named in one
  * error message (`--conf: …; camera file tracker.match_thresh: …`).
  *
- * Camera file: { store_id, camera_id, source, layout?, detector?: { model?, conf?, detect_every?, threads? },
+ * Camera file: { store_id, camera_id, source, rtsp_transport?, layout?, detector?: { model?, conf?, detect_every?, threads? },
  *                tracker?: { track_thresh?, low_thresh?, match_thresh?, track_buffer? } }
  * `source` is an rtsp:// URL or a clip path; a relative clip path is looked up in $STORE_ASSETS_DIR/media.
  */
@@ -16,6 +16,7 @@ import { AppError, isAppError } from '../common/errors.js';
 import { describeIssues } from '../common/layout.js';
 import { mqttUrlSchema } from '../common/mqtt-url.js';
 import { resolveBinaries } from './source/binaries.js';
+import { RTSP_TRANSPORTS, type RtspTransport } from './source/rtsp-options.js';
 import { isLive } from './source/video-source.js';
 import { loadAgentRuntime, type AgentRuntime } from './runtime.js';
 import type { TrackerConfig } from './tracker/byte-tracker.js';
@@ -24,13 +25,15 @@ import { DEFAULT_DETECTOR_MODEL } from './detector/models.js';
 export const USAGE =
   'usage: npm run agent -- (--camera data/cameras/<cam>.json | --source <clip|rtsp://…>) [--model m.onnx] [--conf 0.1] ' +
   '[--threads 2] [--detect-every 1] [--realtime] [--start-time ISO] [--no-motion-gate] [--annotate out.mp4] [--out tracks.jsonl] ' +
-  '[--layout data/store_layout.json] [--mqtt mqtt://host:1883]';
+  '[--layout data/store_layout.json] [--mqtt mqtt://host:1883] [--rtsp-transport tcp|udp|auto]';
 
 export const cameraFileSchema = z.object({
   store_id: idSchema,
   camera_id: idSchema,
   /** rtsp:// URL, or a clip path (relative paths resolve in $STORE_ASSETS_DIR/media). */
   source: z.string().min(1),
+  /** RTSP: RTP over tcp (interleaved), udp, or auto = TCP, then UDP when the camera refuses TCP. */
+  rtsp_transport: z.enum(RTSP_TRANSPORTS).optional(),
   /** Store layout file with this camera's lines and zones. */
   layout: z.string().min(1).default('data/store_layout.json'),
   detector: z
@@ -70,6 +73,8 @@ export interface AgentConfig {
   annotate: string | undefined;
   out: string | undefined;
   mqtt: string | undefined;
+  /** RTSP transport policy (flag > camera file > auto). */
+  rtspTransport: RtspTransport;
   layoutPath: string;
   tracker: Partial<TrackerConfig>;
   ffmpegPath: string;
@@ -90,6 +95,7 @@ const flagSchema = z.object({
     .refine((s) => !Number.isNaN(Date.parse(s)), '--start-time must be an ISO 8601 time such as 2026-03-01T10:00:00+05:30')
     .optional(),
   mqtt: mqttUrlSchema('--mqtt').optional(),
+  'rtsp-transport': z.enum(RTSP_TRANSPORTS, { error: '--rtsp-transport must be tcp, udp or auto' }).optional(),
 });
 
 export function loadCameraFile(path: string): CameraFile {
@@ -137,6 +143,7 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
         out: { type: 'string' },
         mqtt: { type: 'string' },
         layout: { type: 'string' },
+        'rtsp-transport': { type: 'string' },
       },
     }).values;
   } catch (err) {
@@ -186,6 +193,7 @@ export function parseAgentConfig(argv: string[], env: Record<string, string | un
     annotate: values.annotate as string | undefined,
     out: values.out as string | undefined,
     mqtt: f.mqtt,
+    rtspTransport: f['rtsp-transport'] ?? cam?.rtsp_transport ?? 'auto',
     layoutPath: (values.layout as string | undefined) ?? cam?.layout ?? 'data/store_layout.json',
     tracker,
     ffmpegPath: bins.ffmpegPath,

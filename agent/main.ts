@@ -17,6 +17,7 @@ import { truncation } from './source/completeness.js';
 import { isLive } from './source/video-source.js';
 import { runCameraAgent } from './agent.js';
 import type { AgentRuntime } from './runtime.js';
+import { redactCredentials } from './source/redact.js';
 import type { TrackedFrame } from './types.js';
 
 /** The camera's lines and zones for the calibration overlay, when a layout and camera id are known. */
@@ -57,6 +58,7 @@ export async function runAgent(cfg: AgentConfig, rt: AgentRuntime, log: Logger, 
     tracker: cfg.tracker,
     ffmpegPath: cfg.ffmpegPath,
     ffprobePath: cfg.ffprobePath,
+    rtspTransport: cfg.rtspTransport,
   });
   const camera = cfg.annotate ? cameraLayout(cfg, log) : undefined;
   // Without a store (a bare --source), --out gets per-frame tracks; with one, runCameraAgent writes events to it.
@@ -107,7 +109,8 @@ async function main(): Promise<void> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((err: unknown) => {
     const message = isAppError(err) ? err.message : (err as Error).stack ?? String(err);
-    console.error(`agent: ${message}`);
+    // Whatever failed, a camera URL's credentials are not printed (agent/source/redact.ts).
+    console.error(`agent: ${redactCredentials(message)}`);
     process.exit(isAppError(err) && BAD_INPUT.has(err.code) ? 2 : 1);
   });
 }

@@ -17,7 +17,9 @@ import { silentLogger, type Logger } from '../common/logger.js';
 import { createDetector, type Detector } from './detector/detector.js';
 import { MotionGate, thumbnail } from './detector/motion.js';
 import { resolveBinaries } from './source/binaries.js';
-import { openSource, type VideoSource } from './source/video-source.js';
+import { redactorFor } from './source/redact.js';
+import type { RtspTransport } from './source/rtsp-options.js';
+import { openSource, type StreamState, type VideoSource } from './source/video-source.js';
 import { ByteTracker, type TrackerConfig } from './tracker/byte-tracker.js';
 import type { TrackedFrame } from './types.js';
 
@@ -52,6 +54,8 @@ export interface PipelineOptions {
   idleCheckS?: number;
   /** Wall clock (ms), for measured fps and live timestamps. */
   now?: () => number;
+  /** RTSP: tcp, udp, or auto (TCP, then UDP when the server refuses TCP). Default auto. */
+  rtspTransport?: RtspTransport;
 }
 
 export interface PipelineStats {
@@ -65,6 +69,9 @@ export interface PipelineStats {
   /** Live frames dropped because processing fell behind. */
   dropped: number;
   reconnects: number;
+  /** Live outages (stream lost after frames had flowed) and their total gap in ms. */
+  outages: number;
+  gapMs: number;
   /** Measured processing rate, frames per wall-clock second. */
   fps: number;
   sourceFps: number;
@@ -82,6 +89,8 @@ export interface Pipeline {
   frames(): AsyncIterable<TrackedFrame>;
   stats(): PipelineStats;
   close(): Promise<void>;
+  /** RTSP: `fn` is told when the camera's stream goes live and when it is lost (heartbeat state). */
+  onStreamState?(fn: (state: StreamState) => void): void;
 }
 
 export function createPipeline(opts: PipelineOptions): Pipeline {
@@ -96,38 +105,58 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   let detector: Detector | undefined;
   let source: VideoSource | undefined;
   let closed = false;
+  const listeners: ((state: StreamState) => void)[] = [];
 
   async function* frames(): AsyncGenerator<TrackedFrame> {
     detector = await createDetector({ modelPath: opts.modelPath, threads: opts.threads ?? 2, decode: { conf: opts.conf ?? 0.1 }, ...(opts.inputSize ? { inputSize: opts.inputSize } : {}) });
     const det = detector;
-    source = await openSource({
-      input: opts.source,
-      inputWidth: det.inputWidth,
-      inputHeight: det.inputHeight,
-      letterboxAlign: det.spec.letterboxAlign,
-      ...bins,
-      realtime: opts.realtime ?? false,
-      ...(opts.startTimeMs !== undefined ? { startTimeMs: opts.startTimeMs } : {}),
-      ...(opts.fps !== undefined ? { fps: opts.fps } : {}),
-      logger: log,
-      now,
-    });
+    try {
+      source = await openSource({
+        input: opts.source,
+        inputWidth: det.inputWidth,
+        inputHeight: det.inputHeight,
+        letterboxAlign: det.spec.letterboxAlign,
+        ...bins,
+        realtime: opts.realtime ?? false,
+        ...(opts.startTimeMs !== undefined ? { startTimeMs: opts.startTimeMs } : {}),
+        ...(opts.fps !== undefined ? { fps: opts.fps } : {}),
+        logger: log,
+        now,
+        ...(opts.rtspTransport !== undefined && { rtspTransport: opts.rtspTransport }),
+        onState: (state) => listeners.forEach((fn) => fn(state)),
+        ...(opts.signal !== undefined && { signal: opts.signal }),
+      });
+    } catch (err) {
+      // Stopped while an unreachable camera was being retried: no frames, not a failure.
+      if (opts.signal?.aborted) return;
+      throw err;
+    }
     const src = source;
     const onAbort = () => src.close();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) src.close();
     const fps = src.info.fps;
     Object.assign(s, { sourceFps: fps, w: src.info.width, h: src.info.height, total: src.kind === 'file' ? src.info.frames : undefined });
-    const tracker = new ByteTracker({ frameRate: fps / detectEvery, frameWidth: src.info.width, frameHeight: src.info.height, ...opts.tracker });
-    const gate = opts.motionGate === false ? undefined : new MotionGate();
+    const newTracker = () => new ByteTracker({ frameRate: fps / detectEvery, frameWidth: src.info.width, frameHeight: src.info.height, ...opts.tracker });
+    let tracker = newTracker();
+    let segment = 0;
+    const newGate = () => (opts.motionGate === false ? undefined : new MotionGate());
+    let gate = newGate();
     const idleFrames = Math.max(1, Math.round((opts.idleCheckS ?? 2) * fps));
     const { inputWidth: W, inputHeight: H } = det;
     let lastInferred = -Infinity;
-    log.info({ source: opts.source, model: opts.modelPath, detectEvery, motionGate: !!gate, tracker: tracker.config }, 'pipeline started');
+    log.info({ source: redactorFor(opts.source)(opts.source), model: opts.modelPath, detectEvery, motionGate: !!gate, tracker: tracker.config }, 'pipeline started');
     try {
       for await (const frame of src.frames()) {
         if (s.frames === 0) s.firstMs = now();
         s.frames++;
+        if ((frame.segment ?? 0) !== segment) {
+          // After an outage nobody can be followed across the gap: fresh tracks, and the gate's reference is stale.
+          segment = frame.segment ?? 0;
+          tracker = newTracker();
+          gate = newGate();
+          lastInferred = -Infinity;
+        }
         const since = frame.index - lastInferred;
         const active = tracker.hasActive();
         let infer: boolean;
@@ -169,7 +198,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   }
 
   function stats(): PipelineStats {
-    const src = source?.stats() ?? { dropped: 0, reconnects: 0 };
+    const src = source?.stats() ?? { dropped: 0, reconnects: 0, outages: 0, gapMs: 0 };
     const wallS = (s.lastMs - s.firstMs) / 1000;
     return {
       frames: s.frames,
@@ -178,6 +207,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       motionSkipped: s.motionSkipped,
       dropped: src.dropped,
       reconnects: src.reconnects,
+      outages: src.outages,
+      gapMs: src.gapMs,
       fps: wallS > 0 ? (s.frames - 1) / wallS : 0,
       sourceFps: s.sourceFps,
       sourceFrames: s.total,
@@ -191,6 +222,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   return {
     frames,
     stats,
+    onStreamState: (fn) => void listeners.push(fn),
     async close() {
       if (closed) return;
       closed = true;

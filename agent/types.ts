@@ -33,6 +33,11 @@ export interface Frame {
   /** Packed RGB24 pixels of the letterboxed model input (inputWidth * inputHeight * 3 bytes). */
   rgb: Uint8Array;
   letterbox: Letterbox;
+  /**
+   * Live streams: 0 until the first outage, then one more after each. Frames of a new segment follow a gap in
+   * which people may have come and gone unseen, so tracks and visits are not carried across it.
+   */
+  segment?: number;
 }
 
 /** A person detection in source-frame pixels. */

@@ -7,6 +7,12 @@ export interface PipelineStats {
   frames?: number;
   dropped?: number;
   queue_depth?: number;
+  /** RTSP: reconnections, outages (stream lost after frames had flowed) and their total gap in ms. */
+  reconnects?: number;
+  outages?: number;
+  gap_ms?: number;
+  /** RTSP: whether frames are flowing; `offline` also makes the status `state` offline (publisher.setStreamState). */
+  stream?: 'online' | 'offline';
   [extra: string]: unknown;
 }
 

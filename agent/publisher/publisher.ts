@@ -74,6 +74,8 @@ export function createPublisher(options: PublisherOptions) {
   const statusTopic = cameraTopic(o.storeId, o.cameraId, 'status');
   const spool = openSpool({ dir: o.spoolDir, maxBytes: o.spoolMaxMb * 1024 * 1024, logger: log });
   let pipeline: PipelineStats = {};
+  // The camera's stream: an agent connected to the broker but not to its camera is offline for the store.
+  let stream: 'online' | 'offline' = 'online';
   let published = 0;
   let ackedEvents = 0;
   let ackedBatches = 0;
@@ -147,7 +149,7 @@ export function createPublisher(options: PublisherOptions) {
   }
 
   function sendStatus(): void {
-    if (client.connected && !closing) client.publish(statusTopic, status('online'), { qos: 1, retain: true });
+    if (client.connected && !closing) client.publish(statusTopic, status(stream), { qos: 1, retain: true });
   }
 
   function pump(): void {
@@ -195,6 +197,12 @@ export function createPublisher(options: PublisherOptions) {
     /** Pipeline figures for the next heartbeat (fps, frames, dropped, queue_depth …). */
     setStatus(partial: PipelineStats): void {
       pipeline = { ...pipeline, ...partial };
+    },
+    /** The camera's stream went live or was lost: the retained status says so at once, not at the next beat. */
+    setStreamState(state: 'online' | 'offline'): void {
+      if (state === stream) return;
+      stream = state;
+      sendStatus();
     },
     /** Resolves when everything published so far is in the spool (and so survives a restart). */
     async flush(): Promise<void> {

@@ -15,11 +15,27 @@ export interface DecoderOptions {
   inputOptions: string[];
   /** -vf chain (letterbox). */
   filter: string;
-  /** Output frame rate: constant-rate output makes frame index / fps the frame's pts. */
-  fps: number;
+  /**
+   * Output frame rate: constant-rate output makes frame index / fps the frame's pts. `undefined` passes the
+   * frames through as they come.
+   */
+  fps: number | undefined;
   frameBytes: number;
   capacity: number;
   overflow: 'pause' | 'drop-oldest';
+  /** How the input is named in errors (a camera URL without its credentials). Default `input`. */
+  label?: string;
+  /** Applied to ffmpeg's stderr before it goes into an error (credential redaction). */
+  redact?: (text: string) => string;
+  /**
+   * Live streams: fail when no frame arrives for this long. A camera or relay that stops sending often keeps the
+   * RTSP session (and its RTCP reports) alive, so ffmpeg's own socket timeout never fires.
+   */
+  stallMs?: number;
+  /** Live streams: the same for the first frame (connection, stream analysis, first key frame). */
+  firstFrameMs?: number;
+  /** Clock for frame arrival times. */
+  now?: () => number;
 }
 
 export interface Decoder {
@@ -48,23 +64,50 @@ export function endedCleanly(proc: FfmpegProcess | undefined, done: (ok: boolean
 }
 
 export function startDecoder(o: DecoderOptions): Decoder {
+  const label = o.label ?? o.input;
+  const redact = o.redact ?? ((t: string) => t);
   let killed = false;
   let streamEnded = false;
   let stream: Readable | undefined;
+  let watchdog: NodeJS.Timeout | undefined;
   const queue = new FrameQueue({
     frameBytes: o.frameBytes,
     capacity: o.capacity,
     overflow: o.overflow,
     onPause: () => stream?.pause(),
     onResume: () => stream?.resume(),
+    ...(o.now && { now: o.now }),
   });
   const cmd = ffmpeg(o.input)
     .setFfmpegPath(o.ffmpegPath)
     .inputOptions(['-nostdin', '-hide_banner', '-threads', '1', ...o.inputOptions])
-    .outputOptions(['-an', '-sn', '-filter_threads', '1', '-vf', o.filter, '-r', String(o.fps), '-pix_fmt', 'rgb24', '-f', 'rawvideo']);
+    .outputOptions(['-an', '-sn', '-filter_threads', '1', '-vf', o.filter, ...(o.fps ? ['-r', String(o.fps)] : ['-vsync', '0']), '-pix_fmt', 'rgb24', '-f', 'rawvideo']);
+  const stop = () => {
+    clearTimeout(watchdog);
+    if (killed) return false;
+    killed = true;
+    cmd.kill('SIGKILL');
+    return true;
+  };
+  let lastDataMs = Date.now();
+  const arm = (ms: number | undefined) => {
+    if (ms === undefined) return;
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      // Timers run before I/O in an event-loop turn: after a long busy stretch, data may be waiting unread. Judge
+      // once pending reads have been delivered (setImmediate runs after the poll phase).
+      setImmediate(() => {
+        if (killed) return;
+        if (Date.now() - lastDataMs < ms) return arm(ms - (Date.now() - lastDataMs));
+        if (stop()) queue.fail(new AppError('INPUT_UNREADABLE', `${label}: no frame for ${(ms / 1000).toFixed(0)} s (stream stalled)`));
+      });
+    }, ms);
+    watchdog.unref();
+  };
   const fail = (err: Error, stderr: string | null) => {
-    const why = lastLines(stderr || err.message);
-    queue.fail(new AppError('INPUT_UNREADABLE', `${o.input}: ffmpeg failed (${why})`, undefined, { cause: err }));
+    clearTimeout(watchdog);
+    const why = redact(lastLines(stderr || err.message));
+    queue.fail(new AppError('INPUT_UNREADABLE', `${label}: ffmpeg failed (${why})`, undefined, o.redact ? undefined : { cause: err }));
   };
   cmd.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
     if (killed) return queue.end();
@@ -74,18 +117,23 @@ export function startDecoder(o: DecoderOptions): Decoder {
     }
     fail(err, stderr);
   });
-  cmd.on('end', () => queue.end());
+  cmd.on('end', () => {
+    clearTimeout(watchdog);
+    queue.end();
+  });
+  arm(o.firstFrameMs);
   stream = cmd.pipe() as Readable;
-  stream.on('data', (chunk: Buffer) => queue.push(chunk));
+  stream.on('data', (chunk: Buffer) => {
+    lastDataMs = Date.now();
+    arm(o.stallMs);
+    queue.push(chunk);
+  });
   stream.on('end', () => (streamEnded = true));
   return {
     queue,
     pid: () => (cmd as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid,
     kill() {
-      if (killed) return;
-      killed = true;
-      cmd.kill('SIGKILL');
-      queue.end();
+      if (stop()) queue.end();
     },
   };
 }

@@ -12,10 +12,13 @@ export interface FrameQueueOptions {
   overflow: 'pause' | 'drop-oldest';
   onPause?: () => void;
   onResume?: () => void;
+  /** Clock for each frame's arrival time (live timestamps: when the camera's frame reached us, not when we got to it). */
+  now?: () => number;
 }
 
 export class FrameQueue {
   private readonly frames: Buffer[] = [];
+  private readonly arrivals: number[] = [];
   private partial: Buffer;
   private filled = 0;
   private ended = false;
@@ -23,6 +26,8 @@ export class FrameQueue {
   private waiter: (() => void) | undefined;
   private paused = false;
   dropped = 0;
+  /** Arrival time (ms) of the frame `next()` returned last. */
+  lastArrivalMs = 0;
 
   constructor(private readonly opts: FrameQueueOptions) {
     this.partial = Buffer.allocUnsafe(opts.frameBytes);
@@ -66,6 +71,7 @@ export class FrameQueue {
     for (;;) {
       const f = this.frames.shift();
       if (f) {
+        this.lastArrivalMs = this.arrivals.shift() ?? 0;
         if (this.paused && this.frames.length <= this.opts.capacity / 2) {
           this.paused = false;
           this.opts.onResume?.();
@@ -80,9 +86,11 @@ export class FrameQueue {
 
   private enqueue(frame: Buffer): void {
     this.frames.push(frame);
+    this.arrivals.push(this.opts.now?.() ?? 0);
     if (this.frames.length > this.opts.capacity) {
       if (this.opts.overflow === 'drop-oldest') {
         this.frames.shift();
+        this.arrivals.shift();
         this.dropped++;
       } else if (!this.paused) {
         this.paused = true;

@@ -1,10 +1,9 @@
 /**
- * Opens a clip file or an rtsp:// camera as a stream of letterboxed Frames (one folder per input kind would be
- * two 30-line files; the difference is a handful of options, kept side by side here):
- *  - file: probe, decode as fast as the consumer pulls (back-fill) or at native rate with `-re` (--realtime);
- *    timestamps are start time + frame index / fps.
- *  - rtsp: TCP transport, socket timeout, wall-clock timestamps, drop-oldest when behind, and reconnection with
- *    exponential backoff when the stream ends or fails; `reconnects` and `dropped` are reported for the heartbeat.
+ * Opens a clip file or an rtsp:// camera as a stream of letterboxed Frames; one handler per input kind:
+ *  - file (here): probe, decode as fast as the consumer pulls (back-fill) or at native rate with `-re`
+ *    (--realtime); timestamps are start time + frame index / fps.
+ *  - rtsp (rtsp-source.ts): transport choice, retries with backoff, stall watchdog, wall-clock timestamps,
+ *    drop-oldest when behind, outages reported.
  */
 import { existsSync } from 'node:fs';
 import { AppError } from '../../common/errors.js';
@@ -13,6 +12,8 @@ import type { Frame } from '../types.js';
 import { startDecoder, type Decoder } from './ffmpeg-decoder.js';
 import { computeLetterbox, letterboxFilter, type LetterboxAlign } from './letterbox.js';
 import { probe, type SourceInfo } from './probe.js';
+import { openRtspSource } from './rtsp-source.js';
+import type { RtspTransport } from './rtsp-options.js';
 
 export interface SourceOptions {
   /** Clip path or rtsp:// URL. */
@@ -32,15 +33,30 @@ export interface SourceOptions {
   fps?: number;
   /** Frames decoded ahead of the consumer. */
   queueFrames?: number;
+  /** RTSP only: RTP over TCP, UDP, or TCP then UDP when the server refuses TCP (default auto). */
+  rtspTransport?: RtspTransport;
+  /** RTSP only: a stream that delivers no frame for this long is reconnected (default 5000). */
+  stallMs?: number;
+  /** RTSP only: told when the stream goes live and when it is lost. */
+  onState?: (state: StreamState) => void;
+  /** RTSP only: stops the retries of a camera unreachable at start. */
+  signal?: AbortSignal;
   logger?: Logger;
   /** Clock for live timestamps and the default start time. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** A live stream's state: frames flowing, or not (connecting, or lost and reconnecting). */
+export type StreamState = 'online' | 'offline';
+
 export interface SourceStats {
   dropped: number;
   reconnects: number;
+  /** Times a live stream that had delivered frames was lost. */
+  outages: number;
+  /** Total time (ms) without frames across those outages, up to the first frame after each. */
+  gapMs: number;
 }
 
 export interface VideoSource {
@@ -62,80 +78,52 @@ export function backoffMs(attempt: number): number {
   return Math.min(30_000, 500 * 2 ** Math.max(0, attempt));
 }
 
-const RTSP_OPTIONS = ['-rtsp_transport', 'tcp', '-stimeout', '5000000'];
+export function openSource(o: SourceOptions): Promise<VideoSource> {
+  return isLive(o.input) ? openRtspSource(o) : openFileSource(o);
+}
 
-export async function openSource(o: SourceOptions): Promise<VideoSource> {
-  const live = isLive(o.input);
+async function openFileSource(o: SourceOptions): Promise<VideoSource> {
   const log = o.logger ?? silentLogger();
   const now = o.now ?? Date.now;
-  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  if (!live && !existsSync(o.input)) throw new AppError('INPUT_UNREADABLE', `${o.input}: file not found`);
-  const probed = await probe(o.input, o.ffprobePath, live ? RTSP_OPTIONS : []);
+  if (!existsSync(o.input)) throw new AppError('INPUT_UNREADABLE', `${o.input}: file not found`);
+  const probed = await probe(o.input, o.ffprobePath);
   const info: SourceInfo = o.fps ? { ...probed, fps: o.fps } : probed;
   const lb = computeLetterbox(info.width, info.height, o.inputWidth, o.inputHeight, o.letterboxAlign);
   const letterbox = { scale: lb.scale, padX: lb.padX, padY: lb.padY, inputWidth: lb.inputWidth, inputHeight: lb.inputHeight };
   const startMs = o.startTimeMs ?? now();
-  const frameBytes = o.inputWidth * o.inputHeight * 3;
-  const stats = { reconnects: 0 };
-  let droppedBefore = 0;
   let decoder: Decoder | undefined;
   let closed = false;
-  log.info({ input: o.input, kind: live ? 'rtsp' : 'file', ...info, letterbox }, 'source opened');
-
-  const start = (): Decoder =>
-    startDecoder({
-      input: o.input,
-      ffmpegPath: o.ffmpegPath,
-      inputOptions: live ? RTSP_OPTIONS : o.realtime ? ['-re'] : [],
-      filter: letterboxFilter(lb),
-      fps: info.fps,
-      frameBytes,
-      capacity: o.queueFrames ?? 4,
-      overflow: live ? 'drop-oldest' : 'pause',
-    });
+  log.info({ input: o.input, kind: 'file', ...info, letterbox }, 'source opened');
 
   async function* frames(): AsyncGenerator<Frame> {
+    if (closed) return;
+    decoder = startDecoder({
+      input: o.input,
+      ffmpegPath: o.ffmpegPath,
+      inputOptions: o.realtime ? ['-re'] : [],
+      filter: letterboxFilter(lb),
+      fps: info.fps,
+      frameBytes: o.inputWidth * o.inputHeight * 3,
+      capacity: o.queueFrames ?? 4,
+      overflow: 'pause',
+    });
     let index = 0;
-    let failures = 0;
     try {
-      for (;;) {
-        if (decoder) droppedBefore += decoder.queue.dropped;
-        decoder = start();
-        let got = 0;
-        let error: unknown;
-        try {
-          for (let rgb = await decoder.queue.next(); rgb; rgb = await decoder.queue.next()) {
-            got++;
-            failures = 0;
-            const timestampMs = live ? now() : startMs + Math.round((index * 1000) / info.fps);
-            yield { index: index++, timestampMs, sourceWidth: info.width, sourceHeight: info.height, rgb, letterbox };
-          }
-        } catch (err) {
-          error = err;
-        }
-        if (decoder.queue.pendingBytes > 0) log.warn({ input: o.input, bytes: decoder.queue.pendingBytes }, 'stream ended inside a frame');
-        if (closed) return;
-        if (!live) {
-          if (error) throw error;
-          return;
-        }
-        if (got === 0) failures++;
-        stats.reconnects++;
-        const delay = backoffMs(failures);
-        log.warn({ input: o.input, err: error ? (error as Error).message : 'stream ended', reconnects: stats.reconnects, delayMs: delay }, 'stream lost, reconnecting');
-        await sleep(delay);
-        if (closed) return;
+      for (let rgb = await decoder.queue.next(); rgb; rgb = await decoder.queue.next()) {
+        const timestampMs = startMs + Math.round((index * 1000) / info.fps);
+        yield { index: index++, timestampMs, sourceWidth: info.width, sourceHeight: info.height, rgb, letterbox };
       }
+      if (decoder.queue.pendingBytes > 0) log.warn({ input: o.input, bytes: decoder.queue.pendingBytes }, 'stream ended inside a frame');
     } finally {
-      decoder?.kill();
+      decoder.kill();
     }
   }
 
   return {
-    kind: live ? 'rtsp' : 'file',
+    kind: 'file',
     info,
     frames,
-    stats: () => ({ dropped: droppedBefore + (decoder?.queue.dropped ?? 0), reconnects: stats.reconnects }),
+    stats: () => ({ dropped: 0, reconnects: 0, outages: 0, gapMs: 0 }),
     decoderPid: () => decoder?.pid(),
     close() {
       closed = true;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAgentConfig, parseAgentConfig, loadCameraFile } from '../../agent/config.js';
 import { loadLayoutFile, findCamera } from '../../common/layout.js';
@@ -44,6 +45,27 @@ describe('agent/config', () => {
     rejects(['--source', 'x.mp4', '--model', '/nope/m.onnx'], {}, /--model \/nope\/m\.onnx: file not found/);
     rejects(['--camera', '/nope/cam.json'], {}, /--camera \/nope\/cam\.json: cannot read camera file/);
     rejects(['--frobnicate'], {}, /Unknown option '--frobnicate'/);
+  });
+
+  it('RTSP transport: flag > camera file rtsp_transport > auto; bad values named', function () {
+    if (!assets || !existsSync(join(assets, 'models', 'yolov8n_int8.onnx'))) {
+      console.log('      skipped: STORE_ASSETS_DIR with models/yolov8n_int8.onnx not found');
+      return this.skip();
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'cam-'));
+    const cam = join(dir, 'cam.json');
+    writeFileSync(cam, JSON.stringify({ store_id: 'STORE_BLR_002', camera_id: 'CAM_ENTRY_01', source: 'rtsp://127.0.0.1:8554/cam', rtsp_transport: 'udp' }));
+    try {
+      const env = { STORE_ASSETS_DIR: assets };
+      expect(parseAgentConfig(['--source', 'rtsp://127.0.0.1/cam'], env).rtspTransport).to.equal('auto');
+      expect(parseAgentConfig(['--camera', cam], env).rtspTransport).to.equal('udp');
+      expect(parseAgentConfig(['--camera', cam, '--rtsp-transport', 'tcp'], env).rtspTransport).to.equal('tcp');
+      rejects(['--camera', cam, '--rtsp-transport', 'http'], env, /--rtsp-transport must be tcp, udp or auto/);
+      writeFileSync(cam, JSON.stringify({ store_id: 'STORE_BLR_002', camera_id: 'CAM_ENTRY_01', source: 'rtsp://h/cam', rtsp_transport: 'quic' }));
+      rejects(['--camera', cam], env, /rtsp_transport/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names every bad input at once: flags, camera file, missing files and the environment', () => {

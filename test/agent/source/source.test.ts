@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAppError } from '../../../common/errors.js';
+import { captureLogger } from '../../helpers/hub.js';
 import { resolveBinaries } from '../../../agent/source/binaries.js';
 import { computeLetterbox, letterboxFilter } from '../../../agent/source/letterbox.js';
 import { endedCleanly } from '../../../agent/source/ffmpeg-decoder.js';
@@ -74,6 +75,18 @@ describe('agent/source', () => {
       q.push(Buffer.from([1, 2, 3, 4]));
       expect(q.dropped).to.equal(2);
       expect([...(await q.next())!]).to.deep.equal([3]);
+    });
+    it('stamps each frame with its arrival time, also across drops', async () => {
+      let t = 1000;
+      const q = new FrameQueue({ frameBytes: 1, capacity: 2, overflow: 'drop-oldest', now: () => t });
+      for (const b of [1, 2, 3]) {
+        q.push(Buffer.from([b]));
+        t += 100;
+      }
+      await q.next();
+      expect(q.lastArrivalMs).to.equal(1100);
+      await q.next();
+      expect(q.lastArrivalMs).to.equal(1200);
     });
     it('rethrows the producer error after the queued frames', async () => {
       const q = new FrameQueue({ frameBytes: 1, capacity: 4, overflow: 'pause' });
@@ -164,8 +177,14 @@ describe('agent/source', () => {
       }
     });
 
-    it('fails fast on a dead rtsp URL', async () => {
-      await expectReject(openSource({ input: 'rtsp://127.0.0.1:9/cam', inputWidth: 640, inputHeight: 640, ...bins }), /rtsp:\/\/127\.0\.0\.1:9\/cam: cannot open video/);
+    it('retries a dead rtsp URL until stopped, without printing its password', async () => {
+      const ac = new AbortController();
+      const { logger, lines } = captureLogger();
+      const opening = openSource({ input: 'rtsp://cam:Dead-pw-5@127.0.0.1:9/cam', inputWidth: 640, inputHeight: 640, ...bins, logger, signal: ac.signal });
+      while (!lines.some((l) => l.event === 'camera_unreachable')) await new Promise((r) => setTimeout(r, 50));
+      ac.abort();
+      await expectReject(opening, /rtsp:\/\/\*\*\*@127\.0\.0\.1:9\/cam: stopped before the camera answered/);
+      expect(JSON.stringify(lines)).to.match(/Connection refused/).and.not.include('Dead-pw-5');
     });
   });
 });

@@ -1,0 +1,37 @@
+/**
+ * ffmpeg input options for an RTSP camera. The socket timeout option changed name across ffmpeg versions
+ * (`-stimeout` in ffmpeg ≤ 4, `-timeout` from 5 on, where the old `-timeout` meant a listen timeout), and the
+ * npm ffmpeg (2018) and ffprobe (2023) builds sit on either side of that change, as may FFMPEG_PATH: the name is
+ * read from each binary's own help once.
+ */
+import { spawnSync } from 'node:child_process';
+
+/** How RTP reaches us: TCP interleaved in the RTSP connection, UDP, or TCP first and UDP when the server refuses TCP. */
+export type RtspTransport = 'tcp' | 'udp' | 'auto';
+export const RTSP_TRANSPORTS = ['tcp', 'udp', 'auto'] as const;
+
+const flags = new Map<string, string>();
+
+/** The binary's socket I/O timeout option (microseconds). */
+export function socketTimeoutFlag(binary: string): string {
+  let flag = flags.get(binary);
+  if (!flag) {
+    const help = spawnSync(binary, ['-hide_banner', '-h', 'demuxer=rtsp'], { encoding: 'utf8', timeout: 10_000 });
+    flag = /^\s*-stimeout\b/m.test(`${help.stdout ?? ''}${help.stderr ?? ''}`) ? '-stimeout' : '-timeout';
+    flags.set(binary, flag);
+  }
+  return flag;
+}
+
+/** Input options for one binary and one transport. */
+export function rtspInputOptions(binary: string, transport: 'tcp' | 'udp', socketTimeoutMs: number): string[] {
+  return ['-rtsp_transport', transport, socketTimeoutFlag(binary), String(socketTimeoutMs * 1000)];
+}
+
+/**
+ * True when ffmpeg's error says the server refused the transport we asked for (RTSP 461 Unsupported Transport,
+ * which ffmpeg reports as "Protocol not supported"), as opposed to the camera being unreachable.
+ */
+export function transportRefused(message: string): boolean {
+  return /\b461\b|unsupported transport|protocol not supported/i.test(message);
+}
