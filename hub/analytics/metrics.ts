@@ -1,9 +1,10 @@
 import { buyingUnitsByBucket } from './buying-units.js';
-import { attributeTransactions, type Attribution } from './conversion.js';
+import { NO_LINKS, type VisitorLinks } from './identity.js';
 import { occupancyByBucket } from './occupancy.js';
 import { queueWaitsByBucket, type WaitStats } from './queue-wait.js';
 import { salesByBucket } from './sales.js';
-import { PURCHASE_WINDOW_MS, type BillingPresence, type DoorEvent, type DwellSum, type PosTransaction, type QueueEvent, type QueueSample, type VisitorFacts } from './types.js';
+import { resolveConversion, type StoreConversion } from './store-conversion.js';
+import { type BillingPresence, type DoorEvent, type DwellSum, type PosTransaction, type QueueEvent, type QueueSample, type VisitorFacts } from './types.js';
 import { bucketOf, iso, type Window } from './window.js';
 
 /** GET /stores/:id/metrics, and one row of /metrics/hourly. */
@@ -17,6 +18,18 @@ export interface StoreMetrics {
   queue_depth_current: number;
   abandonment_rate: number;
   staff_excluded_events: number;
+  /** Cross-camera identity behind the figures (docs/DESIGN.md, "Conversion semantics"). */
+  identity: {
+    /** Visitors with at least one linked zone-camera id in the window. */
+    linked_visitors: number;
+    /** Purchases whose billing presence only a linked camera saw. */
+    purchased_linked: number;
+    /** Purchases of zone-camera customers without a link, counted in `purchased` without one. */
+    purchased_unlinked: number;
+  };
+  /** Matched transactions that are not purchases of this window, by reason: with `purchased` and
+   * `unattributed_transactions` they account for every transaction of the window. */
+  uncounted_transactions: { entered_before_window: number; beyond_visitors: number };
   /** Customers inside at min(to, now) (docs/DESIGN.md, "Store KPIs"). */
   occupancy: number;
   /** Most customers inside at once during the window. */
@@ -53,6 +66,10 @@ export interface WindowFacts {
   zoneDwell: DwellSum[];
   /** Staff events per bucket. */
   staffEvents: number[];
+  /** Cross-camera links (non-entrance id → entrance id); none = every id is its own visitor. */
+  links?: VisitorLinks;
+  /** Ids made by zone cameras (no door lines), at least those of the window that neither entered nor are linked. */
+  zoneCameraIds?: ReadonlySet<string>;
   /** Non-staff ENTRY/REENTRY/EXIT in [from, to), in time order. */
   doors: DoorEvent[];
   /** Non-staff joins, abandons and ZONE_EXITs in billing zones in [from, to), in time order. */
@@ -66,14 +83,19 @@ const QUEUE_CURRENT_MS = 5 * 60_000;
 
 interface Acc {
   visitors: number;
+  linkedVisitors: number;
   purchased: number;
+  purchasedLinked: number;
+  purchasedUnlinked: number;
+  enteredBefore: number;
+  beyondVisitors: number;
   unattributed: number;
   dwellSum: number;
   dwellN: number;
   joined: number;
   abandoned: number;
 }
-const emptyAcc = (): Acc => ({ visitors: 0, purchased: 0, unattributed: 0, dwellSum: 0, dwellN: 0, joined: 0, abandoned: 0 });
+const emptyAcc = (): Acc => ({ visitors: 0, linkedVisitors: 0, purchased: 0, purchasedLinked: 0, purchasedUnlinked: 0, enteredBefore: 0, beyondVisitors: 0, unattributed: 0, dwellSum: 0, dwellN: 0, joined: 0, abandoned: 0 });
 
 /**
  * The newest queue depth in the 5 minutes before `at` (0 when none: an idle counter reports nothing).
@@ -98,20 +120,34 @@ function visitLength(v: VisitorFacts): number | null {
   return v.last_exit - v.first_entry;
 }
 
+/** The window's conversion from its facts: ids canonicalised through the links, every transaction accounted for. */
+export function conversionOf(facts: Pick<WindowFacts, 'visitors' | 'presences' | 'transactions' | 'links' | 'zoneCameraIds'>): StoreConversion {
+  return resolveConversion({
+    visitors: facts.visitors,
+    presences: facts.presences,
+    transactions: facts.transactions,
+    links: facts.links ?? NO_LINKS,
+    zoneCameraIds: facts.zoneCameraIds ?? new Set(),
+  });
+}
+
 /**
  * Metrics per bucket. A visitor belongs to the bucket of its first ENTRY/REENTRY in the window (else of its
  * first event), a visit's length to the bucket where it ended, a transaction to the bucket it happened in.
- * Matching runs once over the whole window, so hourly rows add up to the window's totals.
+ * Matching runs once over the whole window, so hourly rows add up to the window's totals. Linked ids count
+ * under their entrance visitor (one visitor, one visit, one queue join).
  */
-export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], attribution?: Attribution): StoreMetrics[] {
-  const att = attribution ?? attributeTransactions(facts.presences, facts.transactions, PURCHASE_WINDOW_MS);
+export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], conversion?: StoreConversion): StoreMetrics[] {
+  const conv = conversion ?? conversionOf(facts);
+  // Matching on canonical ids: a linked pair is one candidate.
+  const att = conv.attribution;
   const accs = buckets.map(emptyAcc);
   const at = (t: number) => accs[bucketOf(buckets, t)];
-  for (const v of facts.visitors) {
+  for (const v of conv.visitors) {
     const home = at(v.first_in ?? v.first_seen);
     if (home && v.first_in !== null) {
       home.visitors += 1;
-      if (att.byVisitor.has(v.visitor_id)) home.purchased += 1;
+      if (v.linked_ids > 0) home.linkedVisitors += 1;
     }
     if (home && v.joined_queue) {
       home.joined += 1;
@@ -124,12 +160,21 @@ export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], 
       end.dwellN += 1;
     }
   }
+  for (const p of conv.purchases) {
+    const a = at(p.home_ts);
+    if (!a) continue;
+    if (p.count === 'entered_before_window') a.enteredBefore += 1;
+    else if (p.count === 'beyond_visitors') a.beyondVisitors += 1;
+    else a.purchased += 1;
+    if (p.count === 'linked') a.purchasedLinked += 1;
+    if (p.count === 'unlinked') a.purchasedUnlinked += 1;
+  }
   for (const tx of att.unattributed) {
     const a = at(tx.ts);
     if (a) a.unattributed += 1;
   }
   const occupancy = occupancyByBucket(facts.doors, buckets, facts.at);
-  const units = buyingUnitsByBucket(facts.visitors, facts.doors, att, buckets);
+  const units = buyingUnitsByBucket(conv.visitors, facts.doors, att, buckets);
   const waits = queueWaitsByBucket(facts.queueEvents, buckets);
   const sales = salesByBucket(facts.transactions, buckets, accs.map((a) => a.visitors));
   return buckets.map((b, i) => {
@@ -145,6 +190,8 @@ export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], 
       queue_depth_current: queueDepthAt(facts.queue, Math.min(b.to, facts.at)),
       abandonment_rate: rate(a.abandoned, a.joined),
       staff_excluded_events: facts.staffEvents[i] ?? 0,
+      identity: { linked_visitors: a.linkedVisitors, purchased_linked: a.purchasedLinked, purchased_unlinked: a.purchasedUnlinked },
+      uncounted_transactions: { entered_before_window: a.enteredBefore, beyond_visitors: a.beyondVisitors },
       ...occupancy[i]!,
       buying_units: units[i]!.units,
       buying_unit_conversion_rate: rate(units[i]!.purchased, units[i]!.units),

@@ -147,15 +147,20 @@ export function mergeVisitorFacts(parts: readonly (readonly VisitorFacts[])[]): 
         out.set(v.visitor_id, { ...v });
         continue;
       }
-      cur.first_in = minN(cur.first_in, v.first_in);
-      cur.first_entry = minN(cur.first_entry, v.first_entry);
-      cur.last_exit = maxN(cur.last_exit, v.last_exit);
-      cur.first_seen = Math.min(cur.first_seen, v.first_seen);
-      cur.zone_visit ||= v.zone_visit;
-      cur.billing ||= v.billing;
-      cur.joined_queue ||= v.joined_queue;
-      cur.abandoned_queue ||= v.abandoned_queue;
+      mergeFactsInto(cur, v);
     }
   }
   return [...out.values()];
+}
+
+/** Adds what `v` saw to `into` (earliest entry, latest exit, any zone/billing/queue flag). */
+export function mergeFactsInto(into: VisitorFacts, v: VisitorFacts): void {
+  into.first_in = minN(into.first_in, v.first_in);
+  into.first_entry = minN(into.first_entry, v.first_entry);
+  into.last_exit = maxN(into.last_exit, v.last_exit);
+  into.first_seen = Math.min(into.first_seen, v.first_seen);
+  into.zone_visit ||= v.zone_visit;
+  into.billing ||= v.billing;
+  into.joined_queue ||= v.joined_queue;
+  into.abandoned_queue ||= v.abandoned_queue;
 }

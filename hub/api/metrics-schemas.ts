@@ -31,10 +31,29 @@ export const storeMetricsSchema = z.strictObject({
   transactions: count,
   atv: z.number().min(0).describe('sales_total / transactions'),
   sales_per_visitor: z.number().min(0).describe('sales_total / unique_visitors'),
+  identity: z
+    .strictObject({ linked_visitors: count, purchased_linked: count, purchased_unlinked: count })
+    .describe('cross-camera identity behind the figures: visitors with a linked zone-camera id; purchases seen only through a link; purchases of zone-camera customers counted without a link'),
+  uncounted_transactions: z
+    .strictObject({ entered_before_window: count, beyond_visitors: count })
+    .describe('matched transactions that are not purchases of the window, by reason; with purchased and unattributed_transactions they account for every transaction'),
   window: windowSchema,
 });
 
 export const hourlyMetricsSchema = z.strictObject({ hours: z.array(storeMetricsSchema), window: windowSchema });
+
+const stageIdentity = z.strictObject({ linked: count, unlinked: count });
+
+export const funnelSchema = z.strictObject({
+  entry: count,
+  zone_visit: count,
+  billing_queue: count,
+  purchased: count,
+  identity: z
+    .strictObject({ zone_visit: stageIdentity, billing_queue: stageIdentity, purchased: stageIdentity })
+    .describe("per stage: visitors who reached it only through a cross-camera link, and zone-camera customers counted in without one"),
+  window: windowSchema,
+});
 
 export const heatmapSchema = z.strictObject({
   zones: z.array(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { storeEventSchema } from '../../common/event.js';
 import { ERROR_CODES } from '../../common/errors.js';
-import { heatmapSchema, hourlyMetricsSchema, storeMetricsSchema } from './metrics-schemas.js';
+import { funnelSchema, heatmapSchema, hourlyMetricsSchema, storeMetricsSchema } from './metrics-schemas.js';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
 
@@ -49,6 +49,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
       schemas: {
         StoreEvent: json(storeEventSchema), IngestResult: json(ingestResultSchema), Error: json(errorSchema),
         StoreMetrics: json(storeMetricsSchema), HourlyMetrics: json(hourlyMetricsSchema), Heatmap: json(heatmapSchema),
+        Funnel: json(funnelSchema),
       },
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'required when the hub has HUB_API_KEYS_FILE' } },
     },
@@ -68,7 +69,7 @@ export function buildOpenApi(version: string): Record<string, unknown> {
       '/stores': { get: { summary: 'Stores known to the hub', responses: { '200': { description: 'OK' }, ...errors(401) } } },
       '/stores/{id}/metrics': storeGet('Conversion rate, visitors, purchases, dwell, queue, abandonment, occupancy, buying units, queue waits, sales', window, 'StoreMetrics'),
       '/stores/{id}/metrics/hourly': storeGet('The metrics per hour', window, 'HourlyMetrics'),
-      '/stores/{id}/funnel': storeGet('Entry → zone visit → billing queue → purchased (visitors)'),
+      '/stores/{id}/funnel': storeGet('Entry → zone visit → billing queue → purchased (visitors), linked / unlinked per stage', window, 'Funnel'),
       '/stores/{id}/heatmap': storeGet('Per zone: distinct visitors, average dwell, normalised 0–100, conversion rate', window, 'Heatmap'),
       '/stores/{id}/report.csv': reportCsv,
       '/stores/{id}/anomalies': storeGet('Queue spikes, conversion drops, dead zones, stale feeds'),

@@ -7,6 +7,7 @@ import { createAnalyticsRepository } from '../store/analytics-repository.js';
 import { createKpiRepository } from '../store/kpi-repository.js';
 import { createLayoutRepository } from '../store/layout-repository.js';
 import { createPosRepository } from '../store/pos-repository.js';
+import { createVisitorLinkRepository } from '../store/visitor-link-repository.js';
 import { createAnomalyService } from './anomaly-service.js';
 import { createLayoutService } from './layout-service.js';
 import { createMetricsService } from './metrics-service.js';
@@ -26,10 +27,11 @@ export async function createAnalyticsServices(deps: {
   const clock = deps.clock ?? Date.now;
   const analytics = createAnalyticsRepository(deps.db);
   const posRepo = createPosRepository(deps.db);
+  const links = createVisitorLinkRepository(deps.db);
   const layouts = createLayoutService({ repo: createLayoutRepository(deps.db), logger, clock });
   await layouts.init(config.storeLayoutPath);
   const { posMaxRows, ...thresholds } = config.analytics;
-  const metrics = createMetricsService({ analytics, kpi: createKpiRepository(deps.db), pos: posRepo, layouts, clock });
+  const metrics = createMetricsService({ analytics, kpi: createKpiRepository(deps.db), pos: posRepo, layouts, links, clock });
   return {
     layouts,
     metrics,
@@ -39,6 +41,7 @@ export async function createAnalyticsServices(deps: {
       pos: posRepo,
       cameras: deps.cameras,
       layouts,
+      links,
       clock,
       thresholds: { ...thresholds, staleFeedMinutes: config.staleFeedMinutes },
     }),

@@ -4,15 +4,17 @@ import { detectDeadZones } from '../analytics/anomalies/dead-zone.js';
 import { detectQueueSpikes } from '../analytics/anomalies/queue-spike.js';
 import { detectStaleFeeds, type CameraSeen } from '../analytics/anomalies/stale-feed.js';
 import type { Anomaly, AnomalyThresholds } from '../analytics/anomalies/types.js';
-import { attributeTransactions } from '../analytics/conversion.js';
-import { PURCHASE_WINDOW_MS } from '../analytics/types.js';
+import { conversionOf } from '../analytics/metrics.js';
+import { COUNTED } from '../analytics/store-conversion.js';
 import { DAY_MS, HOUR_MS, resolveWindow } from '../analytics/window.js';
 import type { AnalyticsRepository } from '../store/analytics-repository.js';
 import type { CameraRepository } from '../store/camera-repository.js';
 import { guardDb } from '../store/db.js';
 import type { PosRepository } from '../store/pos-repository.js';
+import type { VisitorLinkRepository } from '../store/visitor-link-repository.js';
+import { createConversionReader, zoneSets } from './conversion-reader.js';
 import type { LayoutService } from './layout-service.js';
-import { zoneSets, type WindowInput } from './metrics-service.js';
+import type { WindowInput } from './metrics-service.js';
 
 /**
  * How far back a camera's last event is looked for, in multiples of STALE_FEED_MINUTES (at least an hour): past
@@ -31,24 +33,20 @@ export function createAnomalyService(deps: {
   pos: PosRepository;
   cameras: CameraRepository;
   layouts: LayoutService;
+  /** Cross-camera links, so an hour's conversion counts a linked pair once (as the metrics do). */
+  links?: VisitorLinkRepository;
   thresholds: AnomalyThresholds;
   clock?: () => number;
 }) {
   const clock = deps.clock ?? Date.now;
   const repo = deps.analytics;
   const t = deps.thresholds;
+  const reader = createConversionReader(deps);
 
   async function hourConversion(storeId: string, layout: StoreLayout, from: number): Promise<HourConversion> {
-    const zones = zoneSets(layout);
-    const to = from + HOUR_MS;
-    const [vs, presences, txs] = await Promise.all([
-      repo.visitorFacts(storeId, from, to, zones),
-      repo.billingPresences(storeId, from - PURCHASE_WINDOW_MS, to, zones.billing),
-      deps.pos.list(storeId, from, to),
-    ]);
-    const att = attributeTransactions(presences, txs);
-    const counted = vs.filter((v) => v.first_in !== null);
-    return { from, visitors: counted.length, purchased: counted.filter((v) => att.byVisitor.has(v.visitor_id)).length };
+    const conv = conversionOf(await reader.conversionFacts(storeId, layout, { from, to: from + HOUR_MS }));
+    const purchased = conv.purchases.filter((p) => COUNTED.has(p.count)).length;
+    return { from, visitors: conv.entered.size, purchased };
   }
 
   async function cameraSeen(storeId: string, layout: StoreLayout, at: number): Promise<CameraSeen[]> {

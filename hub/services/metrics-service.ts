@@ -1,15 +1,18 @@
 import type { StoreLayout } from '../../common/layout.js';
-import { attributeTransactions } from '../analytics/conversion.js';
 import { computeFunnel, type Funnel } from '../analytics/funnel.js';
 import { computeHeatmap, type ZoneHeat } from '../analytics/heatmap.js';
-import { computeMetrics, metricsByBucket, type StoreMetrics, type WindowFacts } from '../analytics/metrics.js';
-import { PURCHASE_WINDOW_MS, VISIT_LOOKBACK_MS, type VisitorFacts } from '../analytics/types.js';
+import { attributeTransactions } from '../analytics/conversion.js';
+import { canonicalPresences } from '../analytics/identity.js';
+import { computeMetrics, conversionOf, metricsByBucket, type StoreMetrics, type WindowFacts } from '../analytics/metrics.js';
+import { PURCHASE_WINDOW_MS } from '../analytics/types.js';
 import { zoneConversion } from '../analytics/zone-conversion.js';
 import { HOUR_MS, hourBuckets, iso, localHourStart, resolveWindow, type Window } from '../analytics/window.js';
-import type { AnalyticsRepository, ZoneSets } from '../store/analytics-repository.js';
+import type { AnalyticsRepository } from '../store/analytics-repository.js';
 import { guardDb } from '../store/db.js';
 import type { KpiRepository } from '../store/kpi-repository.js';
 import type { PosRepository } from '../store/pos-repository.js';
+import type { VisitorLinkRepository } from '../store/visitor-link-repository.js';
+import { createConversionReader, zoneSets } from './conversion-reader.js';
 import type { LayoutService } from './layout-service.js';
 
 /** from/to as the API takes them (ISO-8601 or YYYY-MM-DD strings) or as epoch ms / Date from code. */
@@ -28,12 +31,8 @@ export interface HourlyResponse {
   window: { from: string; to: string };
 }
 
-export function zoneSets(layout: StoreLayout): ZoneSets {
-  return {
-    billing: layout.zones.filter((z) => z.type === 'billing').map((z) => z.zone_id),
-    entrance: layout.zones.filter((z) => z.type === 'entrance').map((z) => z.zone_id),
-  };
-}
+/** Kept here too: callers import it with the metrics. */
+export { zoneSets };
 
 export interface MetricsDeps {
   analytics: AnalyticsRepository;
@@ -41,6 +40,8 @@ export interface MetricsDeps {
   kpi: KpiRepository;
   pos: PosRepository;
   layouts: LayoutService;
+  /** Cross-camera links; without it every id is its own visitor. */
+  links?: VisitorLinkRepository;
   clock?: () => number;
 }
 
@@ -52,27 +53,14 @@ export function createMetricsService(deps: MetricsDeps) {
   const clock = deps.clock ?? Date.now;
   const { analytics: repo } = deps;
 
-  /** Visitors of the window, with the ENTRY of visits that began up to VISIT_LOOKBACK_MS before it. */
-  async function visitors(storeId: string, w: Window, zones: ZoneSets): Promise<VisitorFacts[]> {
-    const [list, earlier] = await Promise.all([
-      repo.visitorFacts(storeId, w.from, w.to, zones),
-      repo.earliestEntries(storeId, w.from - VISIT_LOOKBACK_MS, w.from),
-    ]);
-    for (const v of list) {
-      const before = earlier.get(v.visitor_id);
-      if (before !== undefined && v.last_exit !== null) v.first_entry = before;
-    }
-    return list;
-  }
+  const { linksOf, conversionFacts } = createConversionReader(deps);
 
   /** Everything the metric math needs; `origin` = start of the first hour bucket, null for one bucket. */
   async function gather(storeId: string, layout: StoreLayout, w: Window, origin: number | null): Promise<WindowFacts> {
     const zones = zoneSets(layout);
     return guardDb(async () => {
-      const [vs, presences, transactions, queue, dwell, staff, doors, queueEvents] = await Promise.all([
-        visitors(storeId, w, zones),
-        repo.billingPresences(storeId, w.from - PURCHASE_WINDOW_MS, w.to, zones.billing),
-        deps.pos.list(storeId, w.from, w.to),
+      const [conv, queue, dwell, staff, doors, queueEvents] = await Promise.all([
+        conversionFacts(storeId, layout, w),
         repo.queueSamples(storeId, w.from - 5 * 60_000, w.to, zones.billing),
         repo.dwellByHour(storeId, w.from, w.to, origin),
         repo.staffByHour(storeId, w.from, w.to, origin),
@@ -83,9 +71,7 @@ export function createMetricsService(deps: MetricsDeps) {
       return {
         window: w,
         at: Math.min(w.to, clock()),
-        visitors: vs,
-        presences,
-        transactions,
+        ...conv,
         queue,
         zoneDwell: Array.from({ length: nBuckets }, (_, i) => dwell.get(i) ?? { sum_ms: 0, n: 0 }),
         staffEvents: Array.from({ length: nBuckets }, (_, i) => staff.get(i) ?? 0),
@@ -122,29 +108,24 @@ export function createMetricsService(deps: MetricsDeps) {
 
     async funnel(storeId: string, input: WindowInput = {}): Promise<FunnelResponse> {
       const { layout, w } = windowOf(storeId, input);
-      const zones = zoneSets(layout);
-      const [vs, presences, transactions] = await guardDb(async () =>
-        Promise.all([
-          visitors(storeId, w, zones),
-          repo.billingPresences(storeId, w.from - PURCHASE_WINDOW_MS, w.to, zones.billing),
-          deps.pos.list(storeId, w.from, w.to),
-        ]),
-      );
-      return { ...computeFunnel(vs, attributeTransactions(presences, transactions)), window: windowJson(w) };
+      const facts = await guardDb(() => conversionFacts(storeId, layout, w));
+      return { ...computeFunnel(conversionOf(facts)), window: windowJson(w) };
     },
 
     async heatmap(storeId: string, input: WindowInput = {}): Promise<HeatmapResponse> {
       const { layout, w } = windowOf(storeId, input);
       const zones = zoneSets(layout);
+      const links = await guardDb(() => linksOf(storeId, w));
       const [stats, doors, presences, transactions] = await guardDb(() =>
         Promise.all([
-          repo.zoneStats(storeId, w.from, w.to),
+          repo.zoneStats(storeId, w.from, w.to, links),
           deps.kpi.doorEvents(storeId, w.from, w.to),
           repo.billingPresences(storeId, w.from - PURCHASE_WINDOW_MS, w.to, zones.billing),
           deps.pos.list(storeId, w.from, w.to),
         ]),
       );
-      const conversion = zoneConversion(stats.members, doors, attributeTransactions(presences, transactions));
+      // Canonical ids on both sides: zone members and purchasers are counted per person, as the metrics do.
+      const conversion = zoneConversion(stats.members, doors, attributeTransactions(canonicalPresences(presences, links), transactions));
       return { zones: computeHeatmap(layout.zones, stats.visitors, stats.dwell, conversion), window: windowJson(w) };
     },
   };

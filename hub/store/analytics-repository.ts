@@ -1,4 +1,5 @@
 import { mergeVisitorFacts, ROLLUP_BUCKET_MS, splitRange as splitAligned, type SplitRange } from '../analytics/rollup.js';
+import { canonicalId, NO_LINKS, type VisitorLinks } from '../analytics/identity.js';
 import type { BillingPresence, DwellSum, QueueSample, VisitorFacts } from '../analytics/types.js';
 import type { Db } from './db.js';
 
@@ -17,6 +18,8 @@ function inList(col: string, values: readonly string[]): [string, Bind[]] {
 }
 
 const n = (v: unknown): number => Number(v ?? 0);
+/** Ids per IN list: far under both databases' parameter limits. */
+const ID_CHUNK = 500;
 const nOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const addTo = <K>(m: Map<K, DwellSum>, k: K, s: number, c: number) => {
   const cur = m.get(k) ?? { sum_ms: 0, n: 0 };
@@ -140,6 +143,23 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
       return out.map((r) => ({ visitor_id: r.visitor_id, ts: n(r.ts) }));
     },
 
+    /**
+     * Which of `visitorIds` belong to `cameras` (a visitor id is made by one camera, so any event tells). Asked only
+     * for the window's ids that neither entered nor are linked, through the (store_id, visitor_id) index: the cost
+     * follows the ids that need it, not the window's events.
+     */
+    async visitorsOfCameras(storeId: string, visitorIds: readonly string[], cameras: readonly string[]): Promise<Set<string>> {
+      const out = new Set<string>();
+      if (cameras.length === 0) return out;
+      const [inCams, cb] = inList('camera_id', cameras);
+      for (let i = 0; i < visitorIds.length; i += ID_CHUNK) {
+        const [inIds, ib] = inList('visitor_id', visitorIds.slice(i, i + ID_CHUNK));
+        const found = await rows<{ visitor_id: string }>(`SELECT DISTINCT visitor_id FROM events WHERE store_id = ? AND ${inIds} AND ${inCams}`, [storeId, ...ib, ...cb]);
+        for (const r of found) out.add(r.visitor_id);
+      }
+      return out;
+    },
+
     /** Queue-depth readings of non-staff events in billing zones in [from, to), oldest first. */
     async queueSamples(storeId: string, from: number, to: number, billingZones: readonly string[]): Promise<QueueSample[]> {
       const [billing, bb] = inList('zone_id', billingZones);
@@ -168,8 +188,12 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
       return new Map([...sums].map(([k, v]) => [k, v.sum_ms]));
     },
 
-    /** Per zone: distinct non-staff visitors (ZONE_ENTER/ZONE_DWELL/BILLING_QUEUE_JOIN, counted and listed), and ZONE_DWELL sum/count. */
-    async zoneStats(storeId: string, from: number, to: number): Promise<{ visitors: Map<string, number>; dwell: Map<string, DwellSum>; members: Map<string, Set<string>> }> {
+    /**
+     * Per zone: distinct non-staff visitors (ZONE_ENTER/ZONE_DWELL/BILLING_QUEUE_JOIN, counted and listed), and
+     * ZONE_DWELL sum/count. Ids are counted under their canonical id (`links`), so a person seen by two cameras in a
+     * zone counts once.
+     */
+    async zoneStats(storeId: string, from: number, to: number, links: VisitorLinks = NO_LINKS): Promise<{ visitors: Map<string, number>; dwell: Map<string, DwellSum>; members: Map<string, Set<string>> }> {
       const split = splitRange(from, to);
       type Pair = { zone_id: string; visitor_id: string; s: unknown; c: unknown };
       const parts = await Promise.all([
@@ -194,7 +218,7 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
       for (const part of parts) {
         for (const r of part) {
           const set = seen.get(r.zone_id) ?? new Set<string>();
-          set.add(r.visitor_id);
+          set.add(canonicalId(links, r.visitor_id));
           seen.set(r.zone_id, set);
           addTo(dwell, r.zone_id, n(r.s), n(r.c));
         }

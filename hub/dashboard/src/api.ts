@@ -6,6 +6,8 @@ export interface Funnel {
   zone_visit: number;
   billing_queue: number;
   purchased: number;
+  /** The stages that depend on cross-camera identity (hub/analytics/funnel.ts). */
+  identity?: import('../../analytics/funnel.js').Funnel['identity'];
 }
 export interface ZoneHeat {
   zone_id: string;

@@ -5,6 +5,7 @@ import { byId, el } from './dom.js';
 import { renderFloorPlan } from './floor-plan.js';
 import { createHourlyChart } from './hourly-chart.js';
 import { connectLive, type LiveState } from './live.js';
+import { renderIdentity } from './identity.js';
 import { renderAnomalies, renderFunnel, renderHealth, renderKpis } from './panels.js';
 import { toSearch, windowQuery, type RangeKind, type WindowQuery } from './time-window.js';
 import './styles.css';
@@ -23,6 +24,7 @@ const ui = {
   to: byId<HTMLInputElement>('to'),
   live: byId('live-status'),
   kpis: byId('kpis'),
+  identity: byId('identity'),
   funnel: byId('funnel'),
   hourly: byId('hourly'),
   plan: byId('floor-plan'),
@@ -71,7 +73,9 @@ async function guarded(fn: () => Promise<void>): Promise<void> {
 }
 
 async function refreshMetrics(): Promise<void> {
-  renderKpis(ui.kpis, await getJson<StoreMetrics>(`${base()}/metrics${toSearch(state.query)}`));
+  const m = await getJson<StoreMetrics>(`${base()}/metrics${toSearch(state.query)}`);
+  renderKpis(ui.kpis, m);
+  renderIdentity(ui.identity, m);
 }
 
 async function refreshCharts(): Promise<void> {
@@ -128,6 +132,7 @@ function connect(): void {
     onState: setLive,
     onMetrics: (m) => {
       renderKpis(ui.kpis, m as StoreMetrics);
+      renderIdentity(ui.identity, m as StoreMetrics);
       refreshChartsSoon();
     },
     onHeatmap: (cam) => void guarded(() => refreshCameras(cam)),

@@ -1,6 +1,7 @@
 import type { Anomaly, CameraHealth, Funnel, StoreMetrics } from './api.js';
 import { el } from './dom.js';
 import { ago, dropOff, integer, KPIS } from './format.js';
+import { stageIdentityText } from './identity.js';
 
 /** KPI tiles: the API's numbers, formatted; `data-value` keeps the raw number for tests and tooling. */
 export function renderKpis(root: HTMLElement, m: StoreMetrics): void {
@@ -35,13 +36,16 @@ export function renderFunnel(root: HTMLElement, f: Funnel): void {
       const v = f[s.key];
       const prev = i > 0 ? f[STAGES[i - 1]!.key] : null;
       const pct = Math.max(0, Math.min(100, (v / top) * 100));
+      const who = s.key === 'entry' ? undefined : f.identity?.[s.key];
+      const whoText = stageIdentityText(who);
       return el(
         'div',
-        { class: 'stage', 'data-stage': s.key, 'data-value': v },
+        { class: 'stage', 'data-stage': s.key, 'data-value': v, ...(who && { 'data-linked': who.linked, 'data-unlinked': who.unlinked }) },
         el('div', { class: 'stage-label' }, s.label),
         el('div', { class: 'stage-track' }, el('div', { class: 'stage-bar', style: `width:${pct.toFixed(1)}%` })),
         el('div', { class: 'stage-value' }, integer(v)),
         el('div', { class: 'stage-drop', title: 'drop-off from the previous stage' }, prev === null ? '' : dropOff(prev, v)),
+        whoText ? el('div', { class: 'stage-identity', title: 'visitors counted through a cross-camera link, and counted without one' }, whoText) : null,
       );
     }),
   );
