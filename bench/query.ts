@@ -3,7 +3,7 @@
  *
  * Loads a month of one store (default 1,000,000 events, ~20,000 visitors, 6,000 POS rows) into SQLite (a file)
  * and PostgreSQL through the hub's own write path, then times each analytics endpoint over HTTP (p50/p95 of
- * `--calls` calls) for a one-day and a 30-day window. Targets (issue 3): p95 < 100 ms (1 day) and < 1 s (30 days)
+ * `--calls` calls) for a one-day and a 30-day window. Targets: p95 < 100 ms (1 day) and < 1 s (30 days)
  * on SQLite. In the same run it measures a ceiling: the cheapest scan any answer needs (COUNT DISTINCT visitors
  * over the window, straight SQL, no HTTP), and prints each p95 as a ratio of it.
  */

@@ -3,7 +3,7 @@ import { AppError } from './errors.js';
 import { assertArraysBounded, describeIssues } from './layout.js';
 
 /**
- * Payloads of the topic `store/<store>/camera/<camera>/heatmap` (agent → hub, issue 7). Two kinds share it:
+ * Payloads of the topic `store/<store>/camera/<camera>/heatmap` (agent → hub). Two kinds share it:
  *
  * - an occupancy grid, once per minute: `{minute_ts, cols, rows, counts}`: `counts[r * cols + c]` is how many
  *   person-samples stood in cell (c, r) during that minute. The agent samples each track's anchor (bottom centre

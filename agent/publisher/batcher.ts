@@ -11,7 +11,7 @@ export interface BatcherOptions<T> {
 
 /**
  * Pure batching core: groups items into batches of at most `maxItems`, emitting a partial batch `maxWaitMs`
- * after its first item arrived (issue 4: "max 500 events or 1 s, whichever first").
+ * after its first item arrived ("max 500 events or 1 s, whichever first").
  */
 export function createBatcher<T>(opts: BatcherOptions<T>) {
   if (!Number.isInteger(opts.maxItems) || opts.maxItems < 1) throw new RangeError(`maxItems must be an integer ≥ 1 (got ${opts.maxItems})`);

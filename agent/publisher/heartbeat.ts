@@ -16,7 +16,7 @@ export interface PipelineStats {
   [extra: string]: unknown;
 }
 
-/** Pure: the retained status payload (issue 4) from the pipeline's figures and the publisher's spool. */
+/** Pure: the retained status payload from the pipeline's figures and the publisher's spool. */
 export function buildStatus(
   state: CameraStatus['state'],
   pipeline: PipelineStats,

@@ -25,11 +25,11 @@ const optionsSchema = z.object({
   spoolDir: z.string().min(1),
   /** Spool bound in MB (AGENT_SPOOL_MAX_MB); oldest batches are dropped past it. */
   spoolMaxMb: z.number().positive().default(256),
-  /** Most events per MQTT message (issue 4: 500). */
+  /** Most events per MQTT message (500). */
   batchMax: z.number().int().min(1).max(5000).default(500),
-  /** Longest wait (ms) before a partial batch is sent (issue 4: 1 s). */
+  /** Longest wait (ms) before a partial batch is sent (1 s). */
   batchMs: z.number().int().min(0).default(1000),
-  /** Heartbeat period (ms) of the retained status topic (issue 4: 10 s). */
+  /** Heartbeat period (ms) of the retained status topic (10 s). */
   heartbeatMs: z.number().int().min(100).default(10_000),
   /** Reconnect delay (ms) after the broker is lost. */
   reconnectMs: z.number().int().min(50).default(1000),
@@ -58,7 +58,7 @@ export interface PublisherStats {
 }
 
 /**
- * Agent → hub event publisher (issue 4): batches events, appends each batch to the disk spool, then publishes
+ * Agent → hub event publisher: batches events, appends each batch to the disk spool, then publishes
  * the spool in order with QoS 1, one batch in flight per camera (which keeps the camera's order across
  * reconnects); a batch leaves the spool only when its PUBACK arrives. Heartbeat on the retained status topic,
  * with an MQTT will that turns it `offline` when the connection dies.
@@ -96,7 +96,7 @@ export function createPublisher(options: PublisherOptions) {
 
   const client: MqttClient = mqtt.connect(o.mqttUrl, {
     clientId: `agent-${o.storeId}-${o.cameraId}`,
-    protocolVersion: 4, // aedes 1.x speaks 3.1.1 only (issue 4)
+    protocolVersion: 4, // aedes 1.x speaks 3.1.1 only
     clean: true, // the spool, not the broker session, is what survives a restart
     reconnectPeriod: o.reconnectMs,
     connectTimeout: 5000,

@@ -33,7 +33,7 @@ const ACK_FILE = 'spool.ack';
 /**
  * Append-only write-ahead spool of batches: `<seq> <count> <json array>\n` lines in spool.log, and in spool.ack
  * the highest seq acknowledged (or dropped). Every batch is appended before it is published and leaves only
- * when its PUBACK arrives, so a killed agent resends what was not acknowledged (issue 4). Batches are acked in
+ * when its PUBACK arrives, so a killed agent resends what was not acknowledged. Batches are acked in
  * seq order (one in flight per camera), so one watermark is the whole ack state. No fsync: a killed process
  * loses nothing (the page cache survives it); a power cut may lose the last second, which the hub de-duplicates
  * anyway if it was delivered — see docs/drafts/mqtt.md.

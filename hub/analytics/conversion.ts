@@ -20,7 +20,7 @@ const byTime = <T extends { ts: number }>(a: T, b: T) => a.ts - b.ts;
 const byTxTime = (a: PosTransaction, b: PosTransaction) => a.ts - b.ts || (a.transaction_id < b.transaction_id ? -1 : 1);
 
 /**
- * Matches POS transactions to visitors (issue 3): each transaction, in time order, goes to the unmatched
+ * Matches POS transactions to visitors: each transaction, in time order, goes to the unmatched
  * visitor whose billing presence is latest at or before it and at most PURCHASE_WINDOW_MS earlier; each
  * transaction converts at most one visitor and each visitor converts at most once.
  *

@@ -1,7 +1,7 @@
 import type { VisitorFacts } from './types.js';
 
 /**
- * Rollups (issue 3, "Benchmark"): one row per store, 30-minute bucket, visitor, zone and staff flag, summing what
+ * Rollups: one row per store, 30-minute bucket, visitor, zone and staff flag, summing what
  * the metrics need. 30 minutes because every store's local hour starts on a 30-minute mark for the zones we
  * serve (India is UTC+05:30); windows whose ends are not on a mark read their edges from raw events.
  */

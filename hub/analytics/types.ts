@@ -52,7 +52,7 @@ export interface DwellSum {
 /** How far before `from` the hub looks for the ENTRY of a visit that ends in the window. */
 export const VISIT_LOOKBACK_MS = 6 * 3_600_000;
 
-/** A purchase counts when the transaction is at most this long after the visitor's billing presence (issue 3). */
+/** A purchase counts when the transaction is at most this long after the visitor's billing presence. */
 export const PURCHASE_WINDOW_MS = 5 * 60_000;
 
 /** A non-staff door event (ENTRY/REENTRY/EXIT): occupancy and buying units read these. */

@@ -3,8 +3,8 @@ import type { HealthReport, HealthService } from '../health/health-service.js';
 import type { Principal } from '../security/api-keys.js';
 
 /**
- * /health stays open for load balancers, but when keys are required it names no store without one
- * (issue 9): an anonymous caller sees the status and counts; a scoped key sees its own stores.
+ * /health stays open for load balancers, but when keys are required it names no store without one:
+ * an anonymous caller sees the status and counts; a scoped key sees its own stores.
  */
 function redact(report: HealthReport, authRequired: boolean, principal: Principal | null): unknown {
   if (!authRequired) return report;

@@ -17,7 +17,7 @@ export function windowQuery(ctx: Context): WindowInput {
 }
 
 /**
- * The analytics read API (issue 3): every route takes `from`/`to` (ISO-8601 with a zone, or YYYY-MM-DD in the
+ * The analytics read API: every route takes `from`/`to` (ISO-8601 with a zone, or YYYY-MM-DD in the
  * store's zone; default today there). Unknown store → 404, bad window → 400, empty store → zeros.
  */
 export function storeRoutes(deps: { metrics: MetricsService; anomalies: AnomalyService; layouts: LayoutService }): Router {

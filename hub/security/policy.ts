@@ -15,7 +15,7 @@ const OPEN_GET = [/^\/$/, /^\/health\/?$/i, /^\/docs(\/|$)/i, /^\/openapi\.json\
 const STORE_PATH = /^\/stores\/([^/]+)(\/.*)?$/i;
 
 /**
- * The access rules of issue 9, in one place: POST needs an ingest or admin key, GET /stores/* a read key for
+ * The access rules, in one place: POST needs an ingest or admin key, GET /stores/* a read key for
  * that store, PUT (layouts) an admin key; /health and the dashboard's files stay open.
  */
 export function requiredAccess(method: string, path: string): Access {

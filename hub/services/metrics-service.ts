@@ -46,7 +46,7 @@ export interface MetricsDeps {
 }
 
 /**
- * The store metrics (issue 3) for the API and the live stream alike: fetch aggregates (SQL), then compute
+ * The store metrics for the API and the live stream alike: fetch aggregates (SQL), then compute
  * (hub/analytics). `metrics(storeId, {from, to})` returns exactly the body of GET /stores/:id/metrics.
  */
 export function createMetricsService(deps: MetricsDeps) {

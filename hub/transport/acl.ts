@@ -2,8 +2,8 @@ import { parseHubTopic, parseTopic } from '../../common/topics.js';
 import type { MqttUser } from './users.js';
 
 /**
- * Pure: may this login publish to this topic? An agent may only publish to its own store's camera topics
- * (issue 4), and only for the cameras listed in its entry ("*" = all of the store).
+ * Pure: may this login publish to this topic? An agent may only publish to its own store's camera topics,
+ * and only for the cameras listed in its entry ("*" = all of the store).
  */
 export function mayPublish(user: MqttUser, topic: string): { ok: true } | { ok: false; reason: string } {
   const t = parseTopic(topic);

@@ -26,7 +26,7 @@ export interface LiveSink {
   record(storeId: string, cameraId: string, positions: LivePositions): void;
 }
 
-/** Where heatmap payloads go (issue 7); the transport only parses the JSON. */
+/** Where heatmap payloads go; the transport only parses the JSON. */
 export interface HeatmapSink {
   record(storeId: string, cameraId: string, payload: unknown): Promise<void> | void;
 }

@@ -1,4 +1,4 @@
-/** Response shapes of the hub API the dashboard reads (issue 3 contract; hub/api/*-routes.ts) and a fetch wrapper. */
+/** Response shapes of the hub API the dashboard reads (hub/api/*-routes.ts) and a fetch wrapper. */
 // The metrics shape is the hub's own type (type-only: esbuild erases it from the bundle).
 export type { StoreMetrics } from '../../analytics/metrics.js';
 export interface Funnel {

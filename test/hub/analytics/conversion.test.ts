@@ -8,7 +8,7 @@ const tx = (id: string, ts: number): PosTransaction => ({ transaction_id: id, st
 const at = (visitor_id: string, ts: number): BillingPresence => ({ visitor_id, ts });
 const pairs = (r: ReturnType<typeof attributeTransactions>) => r.matches.map((m) => [m.transaction_id, m.visitor_id]);
 
-describe('attributeTransactions (issue 3 matching rule)', () => {
+describe('attributeTransactions (the matching rule)', () => {
   it('gives a transaction to the visitor whose billing presence is latest at or before it', () => {
     // A at 0, B at 2 min; T1 at 3 min → B (latest); T2 at 4 min → A (B taken, A within 5 min).
     const r = attributeTransactions([at('A', 0), at('B', 2 * M)], [tx('T1', 3 * M), tx('T2', 4 * M)]);

@@ -145,7 +145,7 @@ describe('dashboard in a real browser (Chromium via playwright-core)', function 
     await phone.screenshot({ path: join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
     await phone.close();
 
-    // Live: a new visitor posted over HTTP reaches the tile within 2 s (issue 7), without a reload.
+    // Live: a new visitor posted over HTTP reaches the tile within 2 s, without a reload.
     const visitors = KPIS.find((k) => k.key === 'unique_visitors')!;
     const sent = Date.now();
     const res = await hub.post('/events/ingest', { events: [makeEvent({ visitor_id: 'VIS_live_1', timestamp: new Date(sent - 5_000).toISOString() })] });
