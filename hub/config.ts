@@ -10,7 +10,7 @@ import { loadMqttTransportConfig, mqttEnvSchema, type MqttTransportConfig } from
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
 
-/** Every variable the hub reads, with its default: the one table docs/README.md's configuration section mirrors. */
+/** Every variable the hub reads, with its default: the one table README.md's configuration section mirrors. */
 export const hubEnvSchema = z.object({
   /** HTTP port; 0 = any free port (the hub_listening log line reports the real one). */
   HUB_HTTP_PORT: port.default(8000),
