@@ -4,6 +4,7 @@ import knexFactory from 'knex';
 import { createLogger, type Logger } from '../../common/logger.js';
 import { loadHubConfig } from '../../hub/config.js';
 import { startHub, type RunningHub } from '../../hub/app.js';
+import { openDb, type Db } from '../../hub/store/db.js';
 
 /** The real PostgreSQL on this machine (trust auth); override with TEST_PG_URL. */
 export const PG_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -22,6 +23,24 @@ export async function dropPgSchema(schema: string, url = PG_URL): Promise<void> 
   } finally {
     await k.destroy();
   }
+}
+
+/**
+ * Opens a fresh database of `dbCase` before the suite and closes it (dropping its PostgreSQL schema) after;
+ * call inside a describe. Returns an accessor, since the handle exists only once the before hook has run.
+ */
+export function useTestDb(dbCase: (typeof DATABASES)[number]): () => Db {
+  let db: Db | undefined;
+  let schema: string | undefined;
+  before(async () => {
+    schema = dbCase.schema();
+    db = await openDb(dbCase.url(), schema);
+  });
+  after(async () => {
+    await db?.close();
+    if (schema) await dropPgSchema(schema);
+  });
+  return () => db!;
 }
 
 /** A pino logger whose JSON lines are kept in `lines` for assertions. */

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { silentLogger } from '../../../common/logger.js';
-import { openDb, type Db } from '../../../hub/store/db.js';
+import type { Db } from '../../../hub/store/db.js';
 import type { EventRow } from '../../../hub/store/event-row.js';
 import { createKpiRepository } from '../../../hub/store/kpi-repository.js';
 import { openEventStore } from '../../../hub/store/open-event-store.js';
-import { DATABASES, dropPgSchema } from '../../helpers/hub.js';
+import { DATABASES, useTestDb } from '../../helpers/hub.js';
 
 const row = (store_id: string, visitor_id: string, event_type: string, ts: number, over: Partial<EventRow> & { meta?: Record<string, unknown> } = {}): EventRow => {
   const { meta, ...rest } = over;
@@ -17,15 +17,10 @@ const row = (store_id: string, visitor_id: string, event_type: string, ts: numbe
 
 for (const dbCase of DATABASES) {
   describe(`KPI repository on ${dbCase.name}`, () => {
+    const testDb = useTestDb(dbCase);
     let db: Db;
-    let schema: string | undefined;
-    before(async () => {
-      schema = dbCase.schema();
-      db = await openDb(dbCase.url(), schema);
-    });
-    after(async () => {
-      await db?.close();
-      if (schema) await dropPgSchema(schema);
+    beforeEach(() => {
+      db = testDb();
     });
 
     it('reads door events with their group, and queue outcomes with the till wait; staff, other zones and stores apart', async () => {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { openDb, type Db } from '../../../hub/store/db.js';
+import type { Db } from '../../../hub/store/db.js';
 import { createVisitorLinkRepository, type VisitorLink } from '../../../hub/store/visitor-link-repository.js';
-import { DATABASES, dropPgSchema } from '../../helpers/hub.js';
+import { DATABASES, useTestDb } from '../../helpers/hub.js';
 
 const storeId = () => `STORE_LINK_${randomBytes(4).toString('hex')}`;
 const link = (over: Partial<VisitorLink> & Pick<VisitorLink, 'store_id'>): VisitorLink => ({
@@ -16,15 +16,10 @@ const link = (over: Partial<VisitorLink> & Pick<VisitorLink, 'store_id'>): Visit
 
 for (const dbCase of DATABASES) {
   describe(`visitor link repository on ${dbCase.name}`, () => {
+    const testDb = useTestDb(dbCase);
     let db: Db;
-    let schema: string | undefined;
-    before(async () => {
-      schema = dbCase.schema();
-      db = await openDb(dbCase.url(), schema);
-    });
-    after(async () => {
-      await db?.close();
-      if (schema) await dropPgSchema(schema);
+    beforeEach(() => {
+      db = testDb();
     });
 
     it('reads a store\'s links in [from, to) as visitor id → entrance visitor id, other stores apart', async () => {
