@@ -83,6 +83,10 @@ export const hubEnvSchema = z.object({
   IDENTITY_MIN_TRANSIT_S: z.coerce.number().min(0).default(DEFAULT_RULES.minTransitMs / 1000),
   /** Longest visit (minutes): earlier entrants are never candidates. */
   IDENTITY_MAX_STAY_MIN: z.coerce.number().positive().default(DEFAULT_RULES.maxStayMs / 60_000),
+  /** A till-camera track is first decided this many minutes after it settles, once the exits after it are seen. */
+  IDENTITY_EXIT_WAIT_MIN: z.coerce.number().min(0).max(60).default(DEFAULT_RULES.exitWaitMs / 60_000),
+  /** Weight of the second appearance sample (a track against the candidate's leaving track); 0 = unused. */
+  IDENTITY_SECOND_SAMPLE_WEIGHT: z.coerce.number().min(0).max(1).default(DEFAULT_RULES.secondSampleWeight),
   /** A store that sent no signature for this many seconds has its remaining tracks decided. */
   IDENTITY_IDLE_FLUSH_S: z.coerce.number().positive().default(300),
 });
@@ -173,6 +177,8 @@ export function loadHubConfig(env: Record<string, string | undefined> = process.
         transitSigma: e.IDENTITY_TRANSIT_SIGMA,
         minTransitMs: e.IDENTITY_MIN_TRANSIT_S * 1000,
         maxStayMs: e.IDENTITY_MAX_STAY_MIN * 60_000,
+        exitWaitMs: e.IDENTITY_EXIT_WAIT_MIN * 60_000,
+        secondSampleWeight: e.IDENTITY_SECOND_SAMPLE_WEIGHT,
       },
       ttlMs: e.IDENTITY_SIGNATURE_TTL_MIN === undefined ? null : e.IDENTITY_SIGNATURE_TTL_MIN * 60_000,
       idleFlushMs: e.IDENTITY_IDLE_FLUSH_S * 1000,

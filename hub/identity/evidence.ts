@@ -76,3 +76,85 @@ export function transitLogPrior(sinceMs: number, medianMs: number, sigma: number
   const lm = Math.log(medianMs);
   return Math.log(mode / d) - ((Math.log(d) - lm) ** 2 - (Math.log(mode) - lm) ** 2) / (2 * sigma * sigma);
 }
+
+/**
+ * When a person leaves after being seen at another camera (the till): most walk out within a few minutes, a share
+ * keep browsing; the door camera sees (and the resolver links) only some exits. Used to weigh a candidate visitor
+ * by when its leaving track came, or by its not having been seen leaving yet.
+ */
+export interface LeavingModel {
+  /** Time from the end of the track to going out, for those who walk straight out: log-normal median (ms), shape. */
+  leaveMedianMs: number;
+  leaveSigma: number;
+  /** Share who keep browsing first, and their time to going out: log-normal median (ms), shape. */
+  lingerShare: number;
+  lingerMedianMs: number;
+  lingerSigma: number;
+  /** Probability that a person's going out is seen by the entrance camera AND linked to their visit. */
+  exitSeen: number;
+  /** Mean remaining stay (ms) of anybody else inside (exponential): how another visitor's exit time falls. */
+  residualStayMs: number;
+}
+
+export const DEFAULT_LEAVING: LeavingModel = {
+  leaveMedianMs: 90_000,
+  leaveSigma: 0.7,
+  lingerShare: 0.3,
+  lingerMedianMs: 10 * 60_000,
+  lingerSigma: 1,
+  exitSeen: 0.7,
+  residualStayMs: 15 * 60_000,
+};
+
+const SQRT2PI = Math.sqrt(2 * Math.PI);
+
+function logNormalPdf(x: number, median: number, sigma: number): number {
+  const z = Math.log(x / median) / sigma;
+  return Math.exp(-0.5 * z * z) / (x * sigma * SQRT2PI);
+}
+
+/** P(X > x) for a log-normal (Abramowitz–Stegun 7.1.26 erfc, |error| < 1.5e-7). */
+function logNormalSf(x: number, median: number, sigma: number): number {
+  if (x <= 0) return 1;
+  const z = Math.log(x / median) / (sigma * Math.SQRT2);
+  const t = 1 / (1 + 0.3275911 * Math.abs(z));
+  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-z * z);
+  return z >= 0 ? erfc / 2 : 1 - erfc / 2;
+}
+
+/** Density (per ms) of going out `gapMs` after the end of a track, for the track's own person. */
+function leaveDensity(gapMs: number, m: LeavingModel): number {
+  const g = Math.max(gapMs, 1000);
+  return (1 - m.lingerShare) * logNormalPdf(g, m.leaveMedianMs, m.leaveSigma) + m.lingerShare * logNormalPdf(g, m.lingerMedianMs, m.lingerSigma);
+}
+
+function leaveSurvival(gapMs: number, m: LeavingModel): number {
+  return (1 - m.lingerShare) * logNormalSf(gapMs, m.leaveMedianMs, m.leaveSigma) + m.lingerShare * logNormalSf(gapMs, m.lingerMedianMs, m.lingerSigma);
+}
+
+/**
+ * Log-likelihood ratio (nats) of a candidate's exit at `exitMs` for the track [firstMs, lastMs]: the track's person
+ * goes out after its end by the leaving model; anybody else who was inside at `firstMs` goes out at a constant rate.
+ * The caller has already ruled out exits before the track ended. Capped beyond the typical lingering time.
+ */
+export function exitTimingLlr(track: { firstMs: number; lastMs: number }, exitMs: number, m: LeavingModel): number {
+  const same = leaveDensity(exitMs - track.lastMs, m);
+  const other = Math.exp(-Math.max(0, exitMs - track.firstMs) / m.residualStayMs) / m.residualStayMs;
+  const llr = Math.log(same) - Math.log(other);
+  // The exponential's tail is thinner than the log-normal's: far out the ratio would turn back in favour, which
+  // nothing supports (some people stay for hours). Beyond the typical lingering time an exit counts no more for the
+  // person than one at that time.
+  const at = track.lastMs + m.lingerMedianMs;
+  return exitMs > at ? Math.min(llr, exitTimingLlr(track, at, m)) : llr;
+}
+
+/**
+ * Log-likelihood ratio (nats) of a candidate NOT seen leaving up to `untilMs`: likelier for someone still browsing
+ * or whose exit was missed than for the track's own person, who usually walks out soon after. Never below
+ * log(1 − exitSeen): an unseen exit is always possible.
+ */
+export function noExitLlr(track: { firstMs: number; lastMs: number }, untilMs: number, m: LeavingModel): number {
+  const same = 1 - m.exitSeen + m.exitSeen * leaveSurvival(untilMs - track.lastMs, m);
+  const other = 1 - m.exitSeen + m.exitSeen * Math.exp(-Math.max(0, untilMs - track.firstMs) / m.residualStayMs);
+  return Math.log(same) - Math.log(other);
+}

@@ -12,7 +12,7 @@ import { todayIn } from '../analytics/window.js';
 import { guardDb, type Db } from '../store/db.js';
 import { createSignatureRepository, type SignatureRecord } from '../store/signature-repository.js';
 import { createVisitorLinkRepository } from '../store/visitor-link-repository.js';
-import { resolveRound, type Decision, type IdentityRules, type Sighting } from './resolve.js';
+import { resolveRound, type Decision, type ExitOwnersMemo, type IdentityRules, type Sighting } from './resolve.js';
 
 export interface IdentityConfig {
   rules: IdentityRules;
@@ -58,6 +58,18 @@ export function createIdentityService(deps: {
   const queued = new Map<string, { flushAll: boolean; promise: Promise<Decision[]> }>();
   let timer: NodeJS.Timeout | null = null;
   let sweeping: Promise<void> | null = null;
+  // Per store, the resolver's pure cache of who each leaving track may be (resolve.ts ExitOwnersMemo): rounds
+  // decide the same with or without it, so replicas need not share it.
+  const memos = new Map<string, ExitOwnersMemo>();
+  const memoOf = (storeId: string, records: readonly SignatureRecord[]) => {
+    const memo = memos.get(storeId) ?? new Map();
+    memos.set(storeId, memo);
+    if (memo.size > records.length) {
+      const live = new Set(records.map((r) => r.signatureId));
+      for (const k of memo.keys()) if (!live.has(k)) memo.delete(k);
+    }
+    return memo;
+  };
 
   // The end of the store's day in which the signature arrived (a replayed old day still resolves, then goes).
   const expiresAt = (s: Signature, now: number) => (config.ttlMs !== null ? now + config.ttlMs : todayIn(deps.timeZoneOf(s.store_id), now).to);
@@ -89,7 +101,7 @@ export function createIdentityService(deps: {
       decisions = await db.knex.transaction(async (trx) => {
         await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`identity:${storeId}`]);
         const records = await signatures.load(storeId, now, trx);
-        const out = decide(records, config.rules, flushAll);
+        const out = decide(records, config.rules, flushAll, memoOf(storeId, records));
         await save(out, records, trx);
         return out;
       });
@@ -97,7 +109,7 @@ export function createIdentityService(deps: {
       // SQLite: one process, rounds chained per store, so the state cannot change under us; the single connection
       // is held only for the writes, not while the round computes.
       const records = await signatures.load(storeId, now);
-      decisions = decide(records, config.rules, flushAll);
+      decisions = decide(records, config.rules, flushAll, memoOf(storeId, records));
       if (decisions.length > 0) await db.knex.transaction((trx) => save(decisions, records, trx));
     }
     stats.rounds += 1;
@@ -194,7 +206,7 @@ function cosine(a: SignatureRecord, b: SignatureRecord): number {
 }
 
 /** Pure: the store's records → sightings → one resolution round. */
-export function decide(records: readonly SignatureRecord[], rules: IdentityRules, flushAll: boolean): Decision[] {
+export function decide(records: readonly SignatureRecord[], rules: IdentityRules, flushAll: boolean, memo?: ExitOwnersMemo): Decision[] {
   const byKey = new Map(records.map((r) => [r.signatureId, r]));
   const sightings: Sighting[] = records.map((r) => ({
     key: r.signatureId,
@@ -210,5 +222,5 @@ export function decide(records: readonly SignatureRecord[], rules: IdentityRules
   const decided = new Set(records.filter((r) => r.outcome === 'linked' || r.outcome === 'abstained').map((r) => r.signatureId));
   const retry = new Set(records.filter((r) => r.outcome === 'ambiguous').map((r) => r.signatureId));
   const links = records.filter((r) => r.outcome === 'linked' && r.linkedTo).map((r) => ({ key: r.signatureId, cameraId: r.cameraId, entranceVisitorId: r.linkedTo! }));
-  return resolveRound({ sightings, decided, retry, links }, (t, a) => cosine(byKey.get(t.key)!, byKey.get(a.key)!), rules, { flushAll });
+  return resolveRound({ sightings, decided, retry, links }, (t, a) => cosine(byKey.get(t.key)!, byKey.get(a.key)!), rules, { flushAll, memo });
 }

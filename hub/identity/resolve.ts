@@ -11,7 +11,7 @@
  * (docs/DESIGN.md, "Store-level identity"). An unlinked track still counts, under its own camera's visitor id.
  */
 import { maxWeightMatching, type WeightMatrix } from './assignment.js';
-import { appearanceLlr, DEFAULT_APPEARANCE, transitLogPrior, type AppearanceModels } from './evidence.js';
+import { appearanceLlr, DEFAULT_APPEARANCE, DEFAULT_LEAVING, exitTimingLlr, noExitLlr, transitLogPrior, type AppearanceModels, type LeavingModel } from './evidence.js';
 
 /** One track's signature as the resolver sees it (the embedding stays outside: `similarity` reads it). */
 export interface Sighting {
@@ -58,6 +58,26 @@ export interface IdentityRules {
    * have been linked to their own tracks or seen leaving. 0 = the first decision is final.
    */
   reconsiderMs: number;
+  /**
+   * A track of a non-entrance camera is first decided this much later still (ms), so that the exits following it
+   * (most people walk out within minutes of the till) have been seen and linked, and weigh in (`leaving`,
+   * `secondSampleWeight`). 0 = decide as soon as the batch settles.
+   */
+  exitWaitMs: number;
+  /**
+   * Weight of the second appearance sample, the cosine of the track with the candidate's linked leaving track
+   * (1 = as informative as the first; lower discounts it: one person's samples are not independent). 0 = unused.
+   */
+  secondSampleWeight: number;
+  /** When the candidate was seen leaving (or has not been yet) as evidence; null = unused. */
+  leaving: LeavingModel | null;
+  /** Also weigh leaving tracks not linked to anybody, by the posterior that each is the candidate's. */
+  softExits: boolean;
+  /**
+   * Posterior a leaving track needs to be linked: a wrong exit link closes a visitor who is still inside and lends
+   * a stranger's looks to them, so it costs more than a wrong till link; unlinked exits still count, softly.
+   */
+  exitMinPosterior: number;
 }
 
 export const DEFAULT_RULES: IdentityRules = {
@@ -72,6 +92,11 @@ export const DEFAULT_RULES: IdentityRules = {
   bucketMs: 60_000,
   settleMs: 120_000,
   reconsiderMs: 15 * 60_000,
+  exitWaitMs: 4 * 60_000,
+  secondSampleWeight: 0.5,
+  leaving: DEFAULT_LEAVING,
+  softExits: true,
+  exitMinPosterior: 0.97,
 };
 
 export interface Link {
@@ -104,14 +129,22 @@ export type Decision =
 
 export type Similarity = (track: Sighting, anchor: Sighting) => number;
 
-/** Whether the anchor's visitor could physically be the person of `track`. */
-export function feasible(track: Sighting, anchor: Sighting, rules: IdentityRules, exits?: ReadonlyMap<string, number>): boolean {
+/** When a leaving track went out (the door crossing; its first sighting if the crossing time is missing). */
+export const exitTimeOf = (s: Sighting) => s.exitedMs ?? s.firstMs;
+
+/**
+ * Whether the anchor's visitor could physically be the person of `track`: entered long enough before it and not too
+ * long, and did not go out before the track ended (a person at the till is not at the same time walking out of the
+ * door). `exits` holds the leaving track linked to each visitor.
+ */
+export function feasible(track: Sighting, anchor: Sighting, rules: IdentityRules, exits?: ReadonlyMap<string, Sighting>): boolean {
   if (anchor.enteredMs === null) return false;
   const since = track.firstMs - anchor.enteredMs;
   if (since < rules.minTransitMs || since > rules.maxStayMs) return false;
-  const out = exits?.get(anchor.visitorId);
-  if (out !== undefined && out >= anchor.enteredMs && out < track.firstMs) return false;
-  return anchor.exitedMs === null || anchor.exitedMs > track.firstMs;
+  const x = exits?.get(anchor.visitorId);
+  const out = x && exitTimeOf(x);
+  if (out !== undefined && out >= anchor.enteredMs && out < track.lastMs) return false;
+  return anchor.exitedMs === null || anchor.exitedMs > track.lastMs;
 }
 
 /** Appearance and transit time in one score (nats); null when the pair is below the similarity floor. */
@@ -119,8 +152,70 @@ export function evidence(track: Sighting, anchor: Sighting, similarity: Similari
   const cos = similarity(track, anchor);
   if (cos < rules.minSimilarity) return null;
   const since = track.firstMs - (anchor.enteredMs ?? track.firstMs);
-  const model = track.cameraId === anchor.cameraId ? rules.appearance.sameCamera : rules.appearance.crossCamera;
-  return appearanceLlr(cos, model) + transitLogPrior(since, rules.transitMedianMs, rules.transitSigma);
+  return appearanceLlr(cos, modelFor(track, anchor, rules)) + transitLogPrior(since, rules.transitMedianMs, rules.transitSigma);
+}
+
+const modelFor = (a: Sighting, b: Sighting, rules: IdentityRules) => (a.cameraId === b.cameraId ? rules.appearance.sameCamera : rules.appearance.crossCamera);
+
+/**
+ * Likelihood ratio (not log) that `exit` is the going out of the person of `track`: their appearance (weighted by
+ * `weight`) times the timing of the exit.
+ */
+function exitRatio(track: Sighting, exit: Sighting, similarity: Similarity, rules: IdentityRules, weight: number): number {
+  let e = 0;
+  if (weight > 0) e += weight * appearanceLlr(similarity(track, exit), modelFor(track, exit, rules));
+  if (rules.leaving) e += exitTimingLlr(track, exitTimeOf(exit), rules.leaving);
+  return Math.exp(e);
+}
+
+
+/**
+ * Evidence (nats) from how the candidate visitor left, for a track that is not itself a leaving track, seen up to
+ * `untilMs`. A visitor with a linked leaving track: that exit's ratio (exitRatio). Otherwise the visitor's exit is
+ * one of the leaving tracks not linked to anybody (each weighted by the posterior that it is this visitor's, from
+ * its own appearance against the entering track: `soft`), or not seen yet, which is likelier for somebody still
+ * browsing than for a person who has just paid (noExitLlr).
+ */
+export function leavingEvidence(track: Sighting, anchor: Sighting, exit: Sighting | undefined, untilMs: number, similarity: Similarity, rules: IdentityRules, soft?: { ratio: number; mass: number }): number {
+  if (isExitTrack(track) || (!rules.leaving && rules.secondSampleWeight <= 0)) return 0;
+  // A linked exit is the visitor's: the track against it is a second sample of "is this the visitor", discounted.
+  if (exit && exitTimeOf(exit) <= untilMs) return Math.log(exitRatio(track, exit, similarity, rules, rules.secondSampleWeight));
+  const none = rules.leaving ? Math.exp(anchor.exitedMs !== null && anchor.exitedMs <= untilMs ? exitTimingLlr(track, anchor.exitedMs, rules.leaving) : noExitLlr(track, untilMs, rules.leaving)) : 1;
+  if (!soft || soft.mass <= 0) return Math.log(none);
+  // Posteriors of several exits may sum past 1 for one visitor: they are alternatives, so rescale.
+  const scale = Math.max(1, soft.mass);
+  return Math.log((1 - soft.mass / scale) * none + soft.ratio / scale);
+}
+
+/**
+ * Sparse posterior over visitors that an unlinked leaving track is theirs: its evidence against every entering
+ * track that could be its (time only: the visitors closed so far are not excluded, so the posterior is a function
+ * of the sightings alone), normalised with the "never seen entering" share. Entries below OWNER_FLOOR are dropped. The
+ * appearance is weighted by `secondSampleWeight`: used for another track of the person, it is a second sample.
+ */
+/** Owners less likely than this are left out (their share of a candidate's evidence is negligible). */
+const OWNER_FLOOR = 1e-5;
+
+export function exitOwners(exit: Sighting, anchors: readonly Sighting[], similarity: Similarity, rules: IdentityRules): [string, number][] {
+  const w = rules.secondSampleWeight;
+  const best = new Map<string, number>();
+  let mass = 0;
+  const priors = new Map<string, number>();
+  for (const a of anchors) {
+    if (a.isStaff || !feasible(exit, a, rules)) continue;
+    const prior = Math.exp(transitLogPrior(exit.firstMs - a.enteredMs!, rules.transitMedianMs, rules.transitSigma));
+    priors.set(a.visitorId, Math.max(priors.get(a.visitorId) ?? 0, prior));
+    const cos = similarity(exit, a);
+    if (cos < rules.minSimilarity) continue;
+    const e = w * appearanceLlr(cos, modelFor(exit, a, rules)) + Math.log(prior);
+    best.set(a.visitorId, Math.max(best.get(a.visitorId) ?? -Infinity, e));
+  }
+  for (const p of priors.values()) mass += p;
+  let z = rules.unseenPrior * mass;
+  for (const e of best.values()) z += Math.exp(e);
+  const out: [string, number][] = [];
+  for (const [v, e] of best) if (Math.exp(e) / z >= OWNER_FLOOR) out.push([v, Math.exp(e) / z]);
+  return out.sort((x, y) => cmp(x[0], y[0]));
 }
 
 /**
@@ -140,7 +235,9 @@ export const takenKey = (entranceVisitorId: string, cameraId: string) => `${entr
 
 /**
  * Decides one batch of tracks of ONE camera against the store's entrance sightings (global assignment with
- * abstention). Deterministic: rows and columns are ordered by id, ties broken by order.
+ * abstention). `exits` holds the leaving track linked to each visitor so far, which is everything seen going out
+ * up to `untilMs` (default: the batch's newest sighting). Deterministic: rows and columns are ordered by id, ties
+ * broken by order.
  */
 export function resolveBatch(
   tracks: readonly Sighting[],
@@ -148,7 +245,9 @@ export function resolveBatch(
   taken: ReadonlySet<string>,
   similarity: Similarity,
   rules: IdentityRules,
-  exits?: ReadonlyMap<string, number>,
+  exits?: ReadonlyMap<string, Sighting>,
+  untilMs: number = tracks.reduce((m, t) => Math.max(m, t.lastMs), -Infinity),
+  unlinkedExits?: { tracks: readonly Sighting[]; ownersOf: (exit: Sighting) => readonly (readonly [string, number])[] },
 ): Decision[] {
   const rows = [...tracks].sort((a, b) => cmp(a.key, b.key));
   // Columns are visitors; a visitor with several entrance tracks (re-entry) counts by its best feasible one.
@@ -160,11 +259,13 @@ export function resolveBatch(
     cols.set(a.visitorId, list);
   }
   const colIds = [...cols.keys()].sort(cmp);
+  const colIndex = new Map(colIds.map((v, j) => [v, j]));
   // Per row: evidence of every column (null = impossible or below the floor), and the prior mass of the
   // physically possible visitors (the "never seen entering" hypothesis is a share of it).
   const priorMass = rows.map(() => 0);
-  const ev: (number | null)[][] = rows.map((t, i) =>
-    colIds.map((v) => {
+  const ev: (number | null)[][] = rows.map((t, i) => {
+    const soft = softExits(t, untilMs, unlinkedExits, colIndex, similarity, rules);
+    return colIds.map((v, j) => {
       if (taken.has(takenKey(v, slotOf(t)))) return null;
       let best: number | null = null;
       let prior = 0;
@@ -172,12 +273,12 @@ export function resolveBatch(
         if (!feasible(t, a, rules, exits)) continue;
         prior = Math.max(prior, Math.exp(transitLogPrior(t.firstMs - a.enteredMs!, rules.transitMedianMs, rules.transitSigma)));
         const e = evidence(t, a, similarity, rules);
-        if (e !== null) best = Math.max(best ?? -Infinity, e);
+        if (e !== null) best = Math.max(best ?? -Infinity, e + leavingEvidence(t, a, exits?.get(v), untilMs, similarity, rules, soft ? { ratio: soft.ratio[j]!, mass: soft.mass[j]! } : undefined));
       }
       priorMass[i]! += prior;
       return best;
-    }),
-  );
+    });
+  });
   // Only columns some row could take matter to the optimum (exact pruning): a pair is worth taking when its
   // evidence is positive (abstaining is worth 0).
   const live = colIds.map((_, j) => j).filter((j) => ev.some((r) => r[j] !== null && r[j]! > 0));
@@ -198,9 +299,33 @@ export function resolveBatch(
     const others = new Set(opt.colOf.filter((j, r) => r !== i && j >= 0).map((j) => live[j]!));
     const rivals = row.filter((x, j): x is number => x !== null && !others.has(j));
     const posterior = 1 / (rivals.reduce((a, x) => a + Math.exp(x - chosen), 0) + (rules.unseenPrior * priorMass[i]!) / Math.exp(chosen));
-    if (posterior < rules.minPosterior) return { kind: 'abstain', ...base, reason: 'ambiguous', best: chosen, posterior, final: true };
+    if (posterior < (isExitTrack(t) ? rules.exitMinPosterior : rules.minPosterior)) return { kind: 'abstain', ...base, reason: 'ambiguous', best: chosen, posterior, final: true };
     return { kind: 'link', ...base, entranceVisitorId: colIds[live[jl]!]!, score: posterior, posterior, atMs: t.lastMs };
   });
+}
+
+/**
+ * The soft exits of one track, per column (visitor index): Σ over the leaving tracks not linked to anybody that went
+ * out after the track ended, by `untilMs`, of P(the exit is the visitor's) × its ratio, and Σ P.
+ */
+function softExits(track: Sighting, untilMs: number, unlinked: Parameters<typeof resolveBatch>[7], colIndex: ReadonlyMap<string, number>, similarity: Similarity, rules: IdentityRules): { ratio: Float64Array; mass: Float64Array } | null {
+  if (!unlinked || isExitTrack(track)) return null;
+  const ratio = new Float64Array(colIndex.size);
+  const mass = new Float64Array(colIndex.size);
+  for (const x of unlinked.tracks) {
+    const at = exitTimeOf(x);
+    if (at < track.lastMs || at > untilMs) continue;
+    // Here the track against the exit says whether the exit is the track's person (a sample of its own); the exit
+    // against the visitor's entering track is the second sample of "is this the visitor", discounted in exitOwners.
+    const r = exitRatio(track, x, similarity, rules, rules.secondSampleWeight > 0 ? 1 : 0);
+    for (const [v, p] of unlinked.ownersOf(x)) {
+      const j = colIndex.get(v);
+      if (j === undefined) continue;
+      ratio[j]! += p * r;
+      mass[j]! += p;
+    }
+  }
+  return { ratio, mass };
 }
 
 export interface StoreIdentityState {
@@ -220,7 +345,14 @@ export interface StoreIdentityState {
  * When things happen is a function of the sightings' own times, never of when they arrived, so one hub and N
  * replicas serialising rounds per store reach the same links.
  */
-export function resolveRound(state: StoreIdentityState, similarity: Similarity, rules: IdentityRules, opts: { flushAll?: boolean } = {}): Decision[] {
+/**
+ * A cache of exitOwners the caller may keep between rounds of one store. It is a pure cache: an entry is used only
+ * while the number of entering tracks before that exit is unchanged (signatures are never altered, only added), so
+ * a round with it decides exactly as a round without it (replicas each keep their own).
+ */
+export type ExitOwnersMemo = Map<string, { anchorsBefore: number; owners: [string, number][] }>;
+
+export function resolveRound(state: StoreIdentityState, similarity: Similarity, rules: IdentityRules, opts: { flushAll?: boolean; memo?: ExitOwnersMemo } = {}): Decision[] {
   const clock = state.sightings.reduce((m, s) => Math.max(m, s.lastMs), -Infinity);
   const anchors = state.sightings.filter((s) => s.entrance && s.enteredMs !== null && !s.isStaff);
   const retry = state.retry ?? new Set<string>();
@@ -230,7 +362,8 @@ export function resolveRound(state: StoreIdentityState, similarity: Similarity, 
   const agenda = new Map<string, { at: number; final: boolean; tracks: Sighting[] }>();
   const schedule = (t: Sighting, second: boolean) => {
     const b = Math.floor(t.lastMs / rules.bucketMs);
-    const at = (b + 1) * rules.bucketMs + rules.settleMs + (second ? rules.reconsiderMs : 0);
+    const wait = isExitTrack(t) ? 0 : rules.exitWaitMs;
+    const at = (b + 1) * rules.bucketMs + rules.settleMs + wait + (second ? rules.reconsiderMs : 0);
     if (!opts.flushAll && at > clock) return;
     const id = `${String(at).padStart(16, '0')}|${second ? 0 : 1}|${t.cameraId}`;
     const e = agenda.get(id) ?? { at, final: second || rules.reconsiderMs <= 0, tracks: [] };
@@ -241,18 +374,46 @@ export function resolveRound(state: StoreIdentityState, similarity: Similarity, 
   const byKey = new Map(state.sightings.map((s) => [s.key, s]));
   const slotOfLink = (l: { key: string; cameraId: string }) => (byKey.has(l.key) ? slotOf(byKey.get(l.key)!) : l.cameraId);
   const taken = new Set(state.links.map((l) => takenKey(l.entranceVisitorId, slotOfLink(l))));
-  const exits = new Map<string, number>();
+  const exits = new Map<string, Sighting>();
+  const linkedExit = new Set<string>();
   const closeIfExit = (key: string, entranceVisitorId: string) => {
     const s = byKey.get(key);
-    if (s && isExitTrack(s)) exits.set(entranceVisitorId, s.firstMs);
+    if (s && isExitTrack(s)) (exits.set(entranceVisitorId, s), linkedExit.add(s.key));
   };
   for (const l of state.links) closeIfExit(l.key, l.entranceVisitorId);
+  // Leaving tracks nobody is linked to yet, by key (deterministic sums), with their owners' posterior, memoised.
+  const sortedAnchors = [...anchors].sort((a, b) => cmp(a.key, b.key));
+  const leaving = state.sightings.filter((s) => isExitTrack(s) && !s.isStaff).sort((a, b) => cmp(a.key, b.key));
+  const owners: ExitOwnersMemo = opts.memo ?? new Map();
+  const entered = anchors.map((a) => a.enteredMs!).sort((a, b) => a - b);
+  const countBefore = (t: number) => {
+    let [lo, hi] = [0, entered.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (entered[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const unlinkedExits = {
+    get tracks() {
+      return leaving.filter((x) => !linkedExit.has(x.key));
+    },
+    ownersOf(x: Sighting) {
+      const n = countBefore(x.firstMs);
+      let o = owners.get(x.key);
+      if (!o || o.anchorsBefore !== n) owners.set(x.key, (o = { anchorsBefore: n, owners: exitOwners(x, sortedAnchors, similarity, rules) }));
+      return o.owners;
+    },
+  };
   const out: Decision[] = [];
   while (agenda.size > 0) {
     const id = [...agenda.keys()].sort(cmp)[0]!;
     const batch = agenda.get(id)!;
     agenda.delete(id);
-    for (const d of resolveBatch(batch.tracks, anchors, taken, similarity, rules, exits)) {
+    // Exits are linked once their own batch settles: by `at`, those that went out before `at − settleMs` are known.
+    const until = Math.min(batch.at - rules.settleMs, clock);
+    for (const d of resolveBatch(batch.tracks, anchors, taken, similarity, rules, exits, until, rules.softExits ? unlinkedExits : undefined)) {
       if (d.kind === 'link') {
         taken.add(takenKey(d.entranceVisitorId, slotOf(byKey.get(d.key)!)));
         closeIfExit(d.key, d.entranceVisitorId);

@@ -3,7 +3,7 @@
  * in the order their tracks end, and a round runs whenever the store's clock crosses a batch boundary. Scores
  * the links against the simulator's truth.
  */
-import { resolveRound, type Decision, type IdentityRules, type Link, type Sighting } from '../../hub/identity/resolve.js';
+import { isExitTrack, resolveRound, type Decision, type ExitOwnersMemo, type IdentityRules, type Link, type Sighting } from '../../hub/identity/resolve.js';
 import { TILL_CAMERA, type IdentitySim } from './identity.js';
 
 export interface IdentityScore {
@@ -17,8 +17,11 @@ export interface IdentityScore {
   /** Conversion of the scored window: truth, identity-only (entrance visitors linked to a till track), and
    * the identity-free rule (distinct till customers, a linked pair counted once). */
   conversion: { truth: number; identityOnly: number; identityFree: number };
+  /** Leaving tracks of the entrance camera (scored window): linked to the right entrance visitor, to a wrong one. */
+  exits: { total: number; right: number; wrong: number };
   rounds: number;
   roundMsMean: number;
+  roundMsMax: number;
 }
 
 export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs = 3_600_000): IdentityScore {
@@ -27,11 +30,13 @@ export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs 
   const retry = new Set<string>();
   const links: Link[] = [];
   const decisions: Decision[] = [];
+  const memo: ExitOwnersMemo = new Map();
   let rounds = 0;
   let roundMs = 0;
+  let roundMsMax = 0;
   const round = (flushAll: boolean) => {
     const t0 = performance.now();
-    for (const d of resolveRound({ sightings: seen, decided, retry, links }, sim.similarity, rules, { flushAll })) {
+    for (const d of resolveRound({ sightings: seen, decided, retry, links }, sim.similarity, rules, { flushAll, memo })) {
       if (d.kind === 'abstain' && !d.final) {
         retry.add(d.key);
         continue;
@@ -42,6 +47,7 @@ export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs 
       if (d.kind === 'link') links.push(d);
     }
     roundMs += performance.now() - t0;
+    roundMsMax = Math.max(roundMsMax, performance.now() - t0);
     rounds++;
   };
   let lastBucket = -Infinity;
@@ -81,6 +87,10 @@ export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs 
   const linkedBuyers = new Set(scored.map((t) => linkOf.get(t.key)?.entranceVisitorId).filter((v): v is string => !!v && enteredIds.has(v))).size;
   const canonical = new Set(scored.map((t) => linkOf.get(t.key)?.entranceVisitorId ?? t.visitorId)).size;
   const visitors = Math.max(1, enteredIds.size);
+  const entryOf = new Map(sim.tracks.filter((t) => t.entrance && t.enteredMs !== null).map((t) => [t.person, t.visitorId]));
+  const exitTracks = sim.tracks.filter((t) => isExitTrack(t) && t.firstMs >= warmUpMs);
+  const exitsRight = exitTracks.filter((t) => linkOf.has(t.key) && linkOf.get(t.key)!.entranceVisitorId === entryOf.get(t.person)).length;
+  const exitsLinked = exitTracks.filter((t) => linkOf.has(t.key)).length;
   return {
     customers: scored.length,
     linkedRight: right,
@@ -88,7 +98,9 @@ export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs 
     unlinked: scored.length - right - wrong,
     rank1Ceiling: scored.length ? ceiling / scored.length : 0,
     conversion: { truth: trueBuyers / visitors, identityOnly: linkedBuyers / visitors, identityFree: canonical / visitors },
+    exits: { total: exitTracks.length, right: exitsRight, wrong: exitsLinked - exitsRight },
     rounds,
     roundMsMean: rounds ? roundMs / rounds : 0,
+    roundMsMax,
   };
 }

@@ -3,13 +3,15 @@
  * ids and visitor ids, and the cosine similarity of every cross-camera pair of tracks drawn from the distributions
  * measured on real footage with the project's OSNet x0.25 (two disjoint cameras, 74 people): same person
  * p5/p50/p95 0.65/0.73/0.82, different people 0.42/0.52/0.65. Pairs are drawn independently, which reproduces the
- * measured rank-1 figures (10-person galleries 93–94 %, 74 people 76 %; test/scripts/simulate-identity.test.ts).
- * Entering and leaving tracks of the entrance camera are compared with the same-camera estimate (evidence.ts).
+ * measured rank-1 figures (10-person galleries 93–94 %, 74 people 76 %; test/scripts/simulate-identity.test.ts),
+ * or, with `correlation`, through per-person latents that keep those marginals. Entering and leaving tracks of the
+ * entrance camera are compared with the same-camera estimate (evidence.ts). Buyers mostly walk out within minutes
+ * of the till, but a share keep browsing, and the door camera misses some people leaving.
  * The true person behind every track is kept for scoring; nothing here is seen by the resolver.
  */
 import { DEFAULT_APPEARANCE, type CosineDist } from '../../hub/identity/evidence.js';
 import type { Sighting } from '../../hub/identity/resolve.js';
-import { createRng, deriveSeed, type Rng } from './prng.js';
+import { createRng, deriveSeed, mulberry32, type Rng } from './prng.js';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -20,15 +22,22 @@ const Z95 = 1.6449;
 
 /** A two-piece normal through p5/p50/p95 (the measured distributions are right-skewed). */
 export function drawSimilarity(rng: Rng, d: CosineDist): number {
-  const z = normal(rng);
+  return cosineAt(normal(rng), d);
+}
+
+/** The cosine at standard-normal score `z` of the distribution `d`. */
+export function cosineAt(z: number, d: CosineDist): number {
   const sd = z < 0 ? (d.p50 - d.p5) / Z95 : (d.p95 - d.p50) / Z95;
   return Math.max(-1, Math.min(1, d.p50 + z * sd));
 }
 
-function normal(rng: Rng): number {
+function normal(rng: Pick<Rng, 'next'>): number {
   const u = 1 - rng.next();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
 }
+
+/** A standard normal from its own stream (the bare generator: millions of pairs are drawn). */
+const normalOf = (seed: number) => normal({ next: mulberry32(seed) });
 
 export interface IdentitySimOptions {
   /** People in the building at once (steady state): arrivals per minute × mean stay. */
@@ -44,6 +53,21 @@ export interface IdentitySimOptions {
   unseenEntryProbability: number;
   /** Staff tracks at the till per hour. */
   staffPerHour: number;
+  /**
+   * Share of till customers who keep browsing after paying, for a log-normal time (median `lingerMedianMs`, shape
+   * 0.8) before they leave; the others walk out 0.5–2.5 min after leaving the till's view.
+   */
+  lingerProbability: number;
+  lingerMedianMs: number;
+  /** Share of people whose leaving the entrance camera does not see (occluded, a group, another door). */
+  missedExitProbability: number;
+  /**
+   * Correlation of one person's cosines (0 = every pair drawn independently). With rho > 0 a pair's normal score
+   * is sqrt(rho)·latent + sqrt(1 − rho)·noise: same person, one latent per person (someone who changes look between
+   * views does so in every pair); two different people, one latent per pair of people (a look-alike looks alike
+   * entering and leaving). The marginal distributions stay the measured ones.
+   */
+  correlation: number;
 }
 
 export const IDENTITY_SIM_DEFAULTS: Omit<IdentitySimOptions, 'occupancy'> = {
@@ -53,6 +77,10 @@ export const IDENTITY_SIM_DEFAULTS: Omit<IdentitySimOptions, 'occupancy'> = {
   browseMedianMs: 12 * MIN,
   unseenEntryProbability: 0.02,
   staffPerHour: 2,
+  lingerProbability: 0.25,
+  lingerMedianMs: 10 * MIN,
+  missedExitProbability: 0.1,
+  correlation: 0,
 };
 
 export interface SimTrack extends Sighting {
@@ -81,7 +109,7 @@ export function simulateIdentityStore(options: Partial<IdentitySimOptions> & { o
   const tracks: SimTrack[] = [];
   const truth = new Map<string, string | null>();
   // Mean of the log-normal browse time plus the till's few minutes for buyers: the mean stay.
-  const meanStay = o.browseMedianMs * Math.exp(0.18) + o.buyProbability * 3 * MIN + 1 * MIN;
+  const meanStay = o.browseMedianMs * Math.exp(0.18) + o.buyProbability * (3 * MIN + (1 - o.lingerProbability) * 1.5 * MIN + o.lingerProbability * o.lingerMedianMs * Math.exp(0.32));
   const perMs = o.occupancy / meanStay;
   const end = o.hours * 60 * MIN;
   const warmUp = 60 * MIN;
@@ -107,10 +135,10 @@ export function simulateIdentityStore(options: Partial<IdentitySimOptions> & { o
       track({ person, visitorId: tillVisitor, cameraId: TILL_CAMERA, entrance: false, enteredMs: null, firstMs: first, lastMs: last, scored });
       truth.set(tillVisitor, seenEntering ? entryVisitor : null);
       if (scored) buyers++;
-      leaveAt = last + rng.uniform(0.5 * MIN, 2 * MIN);
+      leaveAt = last + (rng.chance(o.lingerProbability) ? rng.logNormal(o.lingerMedianMs, 0.8) : rng.uniform(0.5 * MIN, 2.5 * MIN));
     }
     // Leaving: a new track on the entrance camera (the agent's visitor id of an exit-only track is new).
-    track({ person, visitorId: id('VIS_X'), cameraId: ENTRANCE_CAMERA, entrance: true, enteredMs: null, firstMs: leaveAt, lastMs: leaveAt + 3 * S, scored: false, exitedMs: leaveAt + 3 * S });
+    if (!rng.chance(o.missedExitProbability)) track({ person, visitorId: id('VIS_X'), cameraId: ENTRANCE_CAMERA, entrance: true, enteredMs: null, firstMs: leaveAt, lastMs: leaveAt + 3 * S, scored: false, exitedMs: leaveAt + 3 * S });
   }
   for (let t = rng.exp(60 * MIN / Math.max(o.staffPerHour, 1e-9)); o.staffPerHour > 0 && t < end; t += rng.exp(60 * MIN / o.staffPerHour)) {
     const v = id('VIS_T');
@@ -120,6 +148,13 @@ export function simulateIdentityStore(options: Partial<IdentitySimOptions> & { o
 
   const byKey = new Map(tracks.map((t) => [t.key, t]));
   const drawn = new Map<string, number>();
+  const latents = new Map<string, number>();
+  const latent = (k: string) => {
+    let z = latents.get(k);
+    if (z === undefined) latents.set(k, (z = normalOf(deriveSeed('latent', o.seed, k))));
+    return z;
+  };
+  const rho = Math.max(0, Math.min(1, o.correlation));
   return {
     tracks,
     truth,
@@ -128,10 +163,13 @@ export function simulateIdentityStore(options: Partial<IdentitySimOptions> & { o
       const k = a.key < b.key ? `${a.key}|${b.key}` : `${b.key}|${a.key}`;
       let s = drawn.get(k);
       if (s === undefined) {
-        const same = byKey.get(a.key)?.person === byKey.get(b.key)?.person;
+        const [p, q] = [byKey.get(a.key)?.person ?? a.key, byKey.get(b.key)?.person ?? b.key];
+        const same = p === q;
         const model = a.cameraId === b.cameraId ? SAME_CAM : CROSS;
         // One stream per pair: the value does not depend on the order pairs are asked for.
-        s = drawSimilarity(createRng(deriveSeed('pair', o.seed, k)), same ? model.same : model.other);
+        let z = normalOf(deriveSeed('pair', o.seed, k));
+        if (rho > 0) z = Math.sqrt(rho) * latent(same ? p : p < q ? `${p}|${q}` : `${q}|${p}`) + Math.sqrt(1 - rho) * z;
+        s = cosineAt(z, same ? model.same : model.other);
         drawn.set(k, s);
       }
       return s;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS } from '../../hub/analytics/anomalies/types.js';
 import { loadHubConfig } from '../../hub/config.js';
+import { DEFAULT_RULES } from '../../hub/identity/resolve.js';
 
 describe('hub/config', () => {
   it('names every bad variable of the hub and of its MQTT transport in one message', () => {
@@ -29,5 +30,12 @@ describe('hub/config', () => {
     const a = loadHubConfig({}).analytics;
     expect(a).to.include({ queueSpikeDepth: DEFAULT_THRESHOLDS.queueSpikeDepth, deadZoneMinutes: DEFAULT_THRESHOLDS.deadZoneMinutes, conversionDropRatio: DEFAULT_THRESHOLDS.conversionDropRatio });
     expect(Object.isFrozen(loadHubConfig({}))).to.equal(true);
+  });
+
+  it('identity: the exit wait (minutes) and the second-sample weight reach the resolver rules, out-of-range ones are refused', () => {
+    expect(loadHubConfig({}).identity.rules).to.include({ exitWaitMs: DEFAULT_RULES.exitWaitMs, secondSampleWeight: DEFAULT_RULES.secondSampleWeight });
+    expect(loadHubConfig({ IDENTITY_EXIT_WAIT_MIN: '0', IDENTITY_SECOND_SAMPLE_WEIGHT: '1' }).identity.rules).to.include({ exitWaitMs: 0, secondSampleWeight: 1 });
+    expect(() => loadHubConfig({ IDENTITY_SECOND_SAMPLE_WEIGHT: '1.5' })).to.throw(/IDENTITY_SECOND_SAMPLE_WEIGHT/);
+    expect(() => loadHubConfig({ IDENTITY_EXIT_WAIT_MIN: '-1' })).to.throw(/IDENTITY_EXIT_WAIT_MIN/);
   });
 });

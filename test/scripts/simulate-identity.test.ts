@@ -53,6 +53,52 @@ describe('scripts/simulate/identity: multi-camera stores for the identity bench'
     expect(a.similarity(x, y)).to.equal(b.similarity(y, x));
   });
 
+  it('buyers mostly walk out within minutes of the till, a share keep browsing, and some exits are missed', () => {
+    const sim = simulateIdentityStore({ occupancy: 50, hours: 3, seed: 4 });
+    const exitOf = new Map(sim.tracks.filter((t) => t.entrance && t.enteredMs === null).map((t) => [t.person, t.firstMs]));
+    const tills = sim.tracks.filter((t) => t.cameraId === TILL_CAMERA && !t.isStaff);
+    const gaps = tills.map((t) => exitOf.get(t.person)).map((x, i) => (x === undefined ? null : (x - tills[i]!.lastMs) / 60_000));
+    const seen = gaps.filter((g): g is number => g !== null);
+    expect(1 - seen.length / gaps.length).to.be.closeTo(0.1, 0.05);
+    expect(seen.filter((g) => g <= 2.5).length / seen.length).to.be.closeTo(0.75, 0.07);
+    expect(seen.filter((g) => g > 5).length / seen.length).to.be.greaterThan(0.15);
+  });
+
+  it('correlation: one person\'s cosines move together (and a look-alike\'s), the marginals stay the measured ones', () => {
+    const pearson = (xs: number[], ys: number[]) => {
+      const m = (v: number[]) => v.reduce((a, x) => a + x, 0) / v.length;
+      const [mx, my] = [m(xs), m(ys)];
+      let [sxy, sxx, syy] = [0, 0, 0];
+      xs.forEach((x, i) => ((sxy += (x - mx) * (ys[i]! - my)), (sxx += (x - mx) ** 2), (syy += (ys[i]! - my) ** 2)));
+      return sxy / Math.sqrt(sxx * syy);
+    };
+    const pairs = (rho: number) => {
+      const sim = simulateIdentityStore({ occupancy: 50, hours: 4, seed: 6, correlation: rho });
+      const byPerson = new Map<string, { entry?: (typeof sim.tracks)[number]; exit?: (typeof sim.tracks)[number]; till?: (typeof sim.tracks)[number] }>();
+      for (const t of sim.tracks) {
+        const p = byPerson.get(t.person) ?? {};
+        if (t.cameraId === TILL_CAMERA) p.till = t;
+        else if (t.enteredMs !== null) p.entry = t;
+        else p.exit = t;
+        byPerson.set(t.person, p);
+      }
+      const full = [...byPerson.values()].filter((p) => p.entry && p.exit && p.till && !p.till.isStaff);
+      // Same person: till vs entering, till vs leaving. A stranger: the next person's entering and leaving tracks.
+      const same = full.map((p) => [sim.similarity(p.till!, p.entry!), sim.similarity(p.till!, p.exit!)] as const);
+      const other = full.slice(1).map((q, i) => [sim.similarity(full[i]!.till!, q.entry!), sim.similarity(full[i]!.till!, q.exit!)] as const);
+      return { same, other };
+    };
+    const ind = pairs(0);
+    const cor = pairs(0.5);
+    expect(ind.same.length).to.be.greaterThan(150);
+    expect(pearson(ind.same.map((x) => x[0]), ind.same.map((x) => x[1]))).to.be.closeTo(0, 0.15);
+    expect(pearson(cor.same.map((x) => x[0]), cor.same.map((x) => x[1]))).to.be.closeTo(0.5, 0.15);
+    expect(pearson(cor.other.map((x) => x[0]), cor.other.map((x) => x[1]))).to.be.closeTo(0.5, 0.15);
+    const xs = cor.same.map((x) => x[0]);
+    expect(quantile(xs, 0.5)).to.be.closeTo(0.735, 0.02);
+    expect(quantile(cor.other.map((x) => x[0]), 0.5)).to.be.closeTo(0.525, 0.02);
+  });
+
   it('replay: with a perfect appearance oracle almost every till customer is linked, and none wrongly', () => {
     const sim = simulateIdentityStore({ occupancy: 10, hours: 3, seed: 2 });
     const person = new Map(sim.tracks.map((t) => [t.key, t.person]));

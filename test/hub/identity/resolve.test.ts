@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { DEFAULT_RULES, feasible, resolveBatch, resolveRound, type Decision, type Sighting } from '../../../hub/identity/resolve.js';
+import { DEFAULT_RULES, exitOwners, feasible, resolveBatch, resolveRound, type Decision, type ExitOwnersMemo, type Sighting } from '../../../hub/identity/resolve.js';
 
 const MIN = 60_000;
 const T0 = 1_800_000_000_000;
@@ -74,12 +74,18 @@ describe('hub/identity/resolve', () => {
     expect(kinds(r)).to.deep.equal(['F→A', 'T1→A']);
   });
 
-  it('waits for a batch to settle before deciding it, unless flushed', () => {
+  it('waits for a batch to settle, and a till track for the exits after it, before deciding it, unless flushed', () => {
     const t = till('T1', T0 + 10 * MIN);
     const sim = table({ 'T1|A': 0.85 });
     expect(resolveRound({ sightings: [A, t], decided: none, links: [] }, sim, DEFAULT_RULES)).to.deep.equal([]);
-    const later = anchor('Z', t.lastMs + DEFAULT_RULES.bucketMs + DEFAULT_RULES.settleMs + 1);
+    const settled = anchor('Z', t.lastMs + DEFAULT_RULES.bucketMs + DEFAULT_RULES.settleMs + 1);
+    expect(resolveRound({ sightings: [A, t, settled], decided: none, links: [] }, sim, DEFAULT_RULES)).to.deep.equal([]);
+    const later = anchor('Z', t.lastMs + DEFAULT_RULES.bucketMs + DEFAULT_RULES.settleMs + DEFAULT_RULES.exitWaitMs + 1);
     expect(kinds(resolveRound({ sightings: [A, t, later], decided: none, links: [] }, sim, DEFAULT_RULES))).to.deep.equal(['T1→A']);
+    // A leaving track does not wait for exits: it is decided once its batch settles.
+    const x: Sighting = { ...anchor('X1', 0), enteredMs: null, firstMs: T0 + 30 * MIN, lastMs: T0 + 30 * MIN + 3000, exitedMs: T0 + 30 * MIN + 3000 };
+    const atSettle = anchor('Y', x.lastMs + DEFAULT_RULES.bucketMs + DEFAULT_RULES.settleMs + 1);
+    expect(kinds(resolveRound({ sightings: [A, x, atSettle], decided: none, links: [] }, table({ 'X1|A': 0.95 }), DEFAULT_RULES))).to.deep.equal(['X1→A']);
     expect(kinds(resolveRound({ sightings: [A, t], decided: new Set(['S_T1']), links: [] }, sim, DEFAULT_RULES, { flushAll: true }))).to.deep.equal([]);
   });
 
@@ -92,6 +98,74 @@ describe('hub/identity/resolve', () => {
     expect(first.map((d) => (d.kind === 'abstain' ? [d.reason, d.final] : d.kind))).to.deep.equal([['ambiguous', false]]);
     const later = resolveRound({ sightings: [A, B, t1, t2], decided: none, retry: new Set([t1.key]), links: [] }, sim, DEFAULT_RULES, { flushAll: true });
     expect(kinds(later)).to.deep.equal(['T2→B', 'T1→A']);
+  });
+
+  describe('the leaving track as evidence', () => {
+    /** A leaving track of the door camera going out at `atMs`. */
+    const leaving = (visitorId: string, atMs: number): Sighting => ({ ...anchor(visitorId, 0), enteredMs: null, firstMs: atMs - 3000, lastMs: atMs, exitedMs: atMs });
+    const OFF = { ...DEFAULT_RULES, secondSampleWeight: 0, leaving: null, softExits: false };
+    // T1 looks like A and B about equally; A's leaving track, linked to A, went out a minute after T1 ended.
+    const t1 = till('T1', T0 + 10 * MIN);
+    const xa = leaving('XA', t1.lastMs + MIN);
+    const entering = { 'T1|A': 0.76, 'T1|B': 0.75, 'XA|A': 0.93, 'XA|B': 0.5 };
+
+    it('a second sample (the till track against the linked leaving track) and its timing settle an ambiguous pair', () => {
+      const exits = new Map([['A', xa]]);
+      const until = xa.lastMs + MIN;
+      const alone = resolveBatch([t1], [A, B], none, table(entering), OFF, exits, until);
+      expect(kinds(alone)).to.deep.equal(['T1:ambiguous']);
+      const both = resolveBatch([t1], [A, B], none, table({ ...entering, 'T1|XA': 0.78 }), DEFAULT_RULES, exits, until);
+      expect(kinds(both)).to.deep.equal(['T1→A']);
+      // The same leaving track looking like a stranger to T1 counts against A (here the only rival, B, is left).
+      const unlike = resolveBatch([t1], [A, B], none, table({ ...entering, 'T1|XA': 0.45 }), DEFAULT_RULES, exits, until);
+      expect(kinds(unlike)).to.deep.equal(['T1→B']);
+    });
+
+    it('the second sample is discounted by secondSampleWeight', () => {
+      const exits = new Map([['A', xa]]);
+      const p = (w: number) => resolveBatch([t1], [A, B], none, table({ ...entering, 'T1|XA': 0.78 }), { ...DEFAULT_RULES, leaving: null, secondSampleWeight: w, minPosterior: 0.01 }, exits, xa.lastMs + MIN)[0]!;
+      const [half, full] = [p(0.5), p(1)];
+      expect(half.kind === 'link' && full.kind === 'link' && half.posterior < full.posterior).to.equal(true);
+    });
+
+    it('an exit soon after the till counts for a candidate, one long after against it, one during the till visit rules it out', () => {
+      const late = leaving('XB', t1.lastMs + 60 * MIN);
+      const sim = table({ 'T1|A': 0.76, 'T1|B': 0.76, 'T1|XA': 0.6, 'T1|XB': 0.6 });
+      const noAppearance = { ...DEFAULT_RULES, secondSampleWeight: 0 };
+      const d = resolveBatch([t1], [A, B], none, sim, noAppearance, new Map([['A', xa], ['B', late]]), late.lastMs);
+      expect(kinds(d)).to.deep.equal(['T1→A']);
+      const swapped = resolveBatch([t1], [A, B], none, sim, noAppearance, new Map([['B', xa], ['A', late]]), late.lastMs);
+      expect(kinds(swapped)).to.deep.equal(['T1→B']);
+      // B went out while T1 was still at the till: not a candidate at all.
+      const during = leaving('XD', t1.lastMs - 30_000);
+      expect(feasible(t1, B, DEFAULT_RULES, new Map([['B', during]]))).to.equal(false);
+      expect(feasible(t1, B, DEFAULT_RULES, new Map([['B', xa]]))).to.equal(true);
+    });
+
+    it('a leaving track linked to nobody still counts, weighted by the posterior that it is each candidate\'s', () => {
+      const sim = table({ ...entering, 'T1|XA': 0.8 });
+      const anchors = [A, B];
+      const soft = { tracks: [xa], ownersOf: (x: Sighting) => exitOwners(x, anchors, sim, DEFAULT_RULES) };
+      const owners = new Map(soft.ownersOf(xa));
+      expect(owners.get('A')!).to.be.greaterThan(0.9);
+      expect(owners.get('B') ?? 0).to.be.lessThan(0.01);
+      const until = xa.lastMs + MIN;
+      expect(kinds(resolveBatch([t1], anchors, none, sim, DEFAULT_RULES, new Map(), until))).to.deep.equal(['T1:ambiguous']);
+      expect(kinds(resolveBatch([t1], anchors, none, sim, DEFAULT_RULES, new Map(), until, soft))).to.deep.equal(['T1→A']);
+      // An exit that went out after `until` is not known yet, and one before the till track ended is not its person's.
+      expect(kinds(resolveBatch([t1], anchors, none, sim, DEFAULT_RULES, new Map(), xa.lastMs - 1, soft))).to.deep.equal(['T1:ambiguous']);
+      const before = leaving('XA', t1.firstMs + 30_000);
+      const early = { tracks: [before], ownersOf: (x: Sighting) => exitOwners(x, anchors, sim, DEFAULT_RULES) };
+      expect(kinds(resolveBatch([t1], anchors, none, sim, DEFAULT_RULES, new Map(), until, early))).to.deep.equal(['T1:ambiguous']);
+    });
+
+    it('in a round: the exit is linked when it settles, and the till track, decided after it, uses it', () => {
+      const sim = table({ ...entering, 'T1|XA': 0.8 });
+      const off = resolveRound({ sightings: [A, B, t1, xa], decided: none, links: [] }, sim, OFF, { flushAll: true });
+      expect(kinds(off.filter((d) => d.kind === 'link' || d.final))).to.deep.equal(['XA→A', 'T1:ambiguous']);
+      const on = resolveRound({ sightings: [A, B, t1, xa], decided: none, links: [] }, sim, DEFAULT_RULES, { flushAll: true });
+      expect(kinds(on)).to.deep.equal(['XA→A', 'T1→A']);
+    });
   });
 
   describe('properties', () => {
@@ -114,7 +188,7 @@ describe('hub/identity/resolve', () => {
       return { sightings, sim: symmetric };
     };
     /** Feeds sightings in `order`, a round after each, then a flush: the hub's life in miniature. */
-    const run = (sightings: Sighting[], sim: (a: Sighting, b: Sighting) => number) => {
+    const run = (sightings: Sighting[], sim: (a: Sighting, b: Sighting) => number, memo?: ExitOwnersMemo) => {
       const seen: Sighting[] = [];
       const decided = new Set<string>();
       const retry = new Set<string>();
@@ -128,8 +202,8 @@ describe('hub/identity/resolve', () => {
           all.push(d);
           if (d.kind === 'link') links.push(d);
         });
-      for (const x of sightings) (seen.push(x), apply(resolveRound({ sightings: seen, decided, retry, links }, sim, DEFAULT_RULES)));
-      apply(resolveRound({ sightings: seen, decided, retry, links }, sim, DEFAULT_RULES, { flushAll: true }));
+      for (const x of sightings) (seen.push(x), apply(resolveRound({ sightings: seen, decided, retry, links }, sim, DEFAULT_RULES, { memo })));
+      apply(resolveRound({ sightings: seen, decided, retry, links }, sim, DEFAULT_RULES, { flushAll: true, memo }));
       return all;
     };
 
@@ -168,6 +242,8 @@ describe('hub/identity/resolve', () => {
           const jittered = inOrder.map((x) => ({ x, at: x.lastMs + noise.next().value * DEFAULT_RULES.bucketMs })).sort((a, b) => a.at - b.at).map((p) => p.x);
           const linksOf = (ds: Decision[]) => ds.filter((d) => d.kind === 'link').map((d) => kinds([d])[0]).sort();
           expect(linksOf(run(jittered, sim))).to.deep.equal(linksOf(run(inOrder, sim)));
+          // The exit-owner cache kept between rounds changes nothing.
+          expect(linksOf(run(jittered, sim, new Map()))).to.deep.equal(linksOf(run(inOrder, sim)));
         }),
         { numRuns: 100 },
       );
