@@ -315,9 +315,10 @@ function softExits(track: Sighting, untilMs: number, unlinked: Parameters<typeof
   for (const x of unlinked.tracks) {
     const at = exitTimeOf(x);
     if (at < track.lastMs || at > untilMs) continue;
-    // Here the track against the exit says whether the exit is the track's person (a sample of its own); the exit
-    // against the visitor's entering track is the second sample of "is this the visitor", discounted in exitOwners.
-    const r = exitRatio(track, x, similarity, rules, rules.secondSampleWeight > 0 ? 1 : 0);
+    // Both the track against the exit and (in exitOwners) the exit against the entering track are discounted: when
+    // the exit is the candidate's own, the first is a second look at the candidate; when it is the track's person's,
+    // the second is — and a look-alike looks alike in every view.
+    const r = exitRatio(track, x, similarity, rules, rules.secondSampleWeight);
     for (const [v, p] of unlinked.ownersOf(x)) {
       const j = colIndex.get(v);
       if (j === undefined) continue;

@@ -67,14 +67,12 @@ export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs 
   let right = 0;
   let wrong = 0;
   let ceiling = 0;
-  const exitsByPerson = new Map<string, number>();
-  for (const t of sim.tracks) if (t.entrance && t.enteredMs === null) exitsByPerson.set(t.person, t.firstMs);
   for (const t of scored) {
     const l = linkOf.get(t.key);
     const want = sim.truth.get(t.visitorId) ?? null;
     if (l) (l.entranceVisitorId === want ? right++ : wrong++);
     // Ceiling: argmax over the people truly inside at the time (perfect knowledge of exits).
-    const inside = sim.tracks.filter((a) => a.entrance && a.enteredMs !== null && a.enteredMs + rules.minTransitMs <= t.firstMs && (exitsByPerson.get(a.person) ?? Infinity) > t.firstMs);
+    const inside = sim.tracks.filter((a) => a.entrance && a.enteredMs !== null && a.enteredMs + rules.minTransitMs <= t.firstMs && (sim.leftAt.get(a.person) ?? Infinity) > t.firstMs);
     const best = inside.reduce<{ s: number; a: Sighting | null }>((m, a) => {
       const s = sim.similarity(t, a);
       return s > m.s ? { s, a } : m;

@@ -98,6 +98,8 @@ export interface IdentitySim {
   truth: Map<string, string | null>;
   /** True buyers (distinct people at the till) in the scored window. */
   buyers: number;
+  /** Truth: when each person went out (whether or not the entrance camera saw it). */
+  leftAt: Map<string, number>;
 }
 
 export const ENTRANCE_CAMERA = 'CAM_ENTRY_01';
@@ -119,6 +121,7 @@ export function simulateIdentityStore(options: Partial<IdentitySimOptions> & { o
     tracks.push({ key: id('SIG'), isStaff: false, exitedMs: null, ...t });
 
   let buyers = 0;
+  const leftAt = new Map<string, number>();
   for (let t = rng.exp(1 / perMs); t < end; t += rng.exp(1 / perMs)) {
     const person = id('P');
     const seenEntering = !rng.chance(o.unseenEntryProbability);
@@ -137,6 +140,7 @@ export function simulateIdentityStore(options: Partial<IdentitySimOptions> & { o
       if (scored) buyers++;
       leaveAt = last + (rng.chance(o.lingerProbability) ? rng.logNormal(o.lingerMedianMs, 0.8) : rng.uniform(0.5 * MIN, 2.5 * MIN));
     }
+    leftAt.set(person, leaveAt);
     // Leaving: a new track on the entrance camera (the agent's visitor id of an exit-only track is new).
     if (!rng.chance(o.missedExitProbability)) track({ person, visitorId: id('VIS_X'), cameraId: ENTRANCE_CAMERA, entrance: true, enteredMs: null, firstMs: leaveAt, lastMs: leaveAt + 3 * S, scored: false, exitedMs: leaveAt + 3 * S });
   }
@@ -159,6 +163,7 @@ export function simulateIdentityStore(options: Partial<IdentitySimOptions> & { o
     tracks,
     truth,
     buyers,
+    leftAt,
     similarity(a, b) {
       const k = a.key < b.key ? `${a.key}|${b.key}` : `${b.key}|${a.key}`;
       let s = drawn.get(k);
