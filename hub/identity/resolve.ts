@@ -3,12 +3,14 @@
  * No I/O: the hub's identity service (identity-service.ts) loads the store's sightings, calls `resolveRound` and
  * stores the links; the identity bench (bench/identity.ts) calls the same function on simulated stores.
  *
- * Evidence: appearance (cosine of the two tracks' signatures, given as `similarity`) AND what is physically
- * possible: the visitor entered at least `minTransitMs` before the track appears, no longer than `maxStayMs`
- * before, and had not gone out through the entrance before it. Decision: a global assignment (one visitor per
- * track, one track per visitor and camera) maximising the summed lead of each link over `minSimilarity`, with
- * abstention: a link stands only when the best assignment beats the best one without that link by `margin`
- * (docs/DESIGN.md, "Store-level identity"). An unlinked track still counts, under its own camera's visitor id.
+ * Evidence: appearance (cosine of the two tracks' signatures, given as `similarity`), what is physically possible
+ * (the visitor entered at least `minTransitMs` before the track appears, no longer than `maxStayMs` before, and had
+ * not gone out through the entrance before it ended), and how the visitor left: the track against the visitor's
+ * leaving track (a second view) and when that exit came, which is why a till track is decided only after the exits
+ * that follow it. Decision: a global assignment (one visitor per track, one track per visitor and camera) of
+ * evidence in nats, with abstention: a link stands only when its posterior against every rival and "never seen
+ * entering" reaches `minPosterior` (docs/DESIGN.md, "Store-level identity"). An unlinked track still counts, under
+ * its own camera's visitor id.
  */
 import { maxWeightMatching, type WeightMatrix } from './assignment.js';
 import { appearanceLlr, DEFAULT_APPEARANCE, DEFAULT_LEAVING, exitTimingLlr, noExitLlr, transitLogPrior, type AppearanceModels, type LeavingModel } from './evidence.js';
@@ -168,7 +170,6 @@ function exitRatio(track: Sighting, exit: Sighting, similarity: Similarity, rule
   return Math.exp(e);
 }
 
-
 /**
  * Evidence (nats) from how the candidate visitor left, for a track that is not itself a leaving track, seen up to
  * `untilMs`. A visitor with a linked leaving track: that exit's ratio (exitRatio). Otherwise the visitor's exit is
@@ -187,15 +188,15 @@ export function leavingEvidence(track: Sighting, anchor: Sighting, exit: Sightin
   return Math.log((1 - soft.mass / scale) * none + soft.ratio / scale);
 }
 
+/** Owners less likely than this are left out (their share of a candidate's evidence is negligible). */
+const OWNER_FLOOR = 1e-5;
+
 /**
  * Sparse posterior over visitors that an unlinked leaving track is theirs: its evidence against every entering
  * track that could be its (time only: the visitors closed so far are not excluded, so the posterior is a function
  * of the sightings alone), normalised with the "never seen entering" share. Entries below OWNER_FLOOR are dropped. The
  * appearance is weighted by `secondSampleWeight`: used for another track of the person, it is a second sample.
  */
-/** Owners less likely than this are left out (their share of a candidate's evidence is negligible). */
-const OWNER_FLOOR = 1e-5;
-
 export function exitOwners(exit: Sighting, anchors: readonly Sighting[], similarity: Similarity, rules: IdentityRules): [string, number][] {
   const w = rules.secondSampleWeight;
   const best = new Map<string, number>();
