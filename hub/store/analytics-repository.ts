@@ -145,17 +145,26 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
 
     /**
      * Which of `visitorIds` belong to `cameras` (a visitor id is made by one camera, so any event tells). Asked only
-     * for the window's ids that neither entered nor are linked, through the (store_id, visitor_id) index: the cost
-     * follows the ids that need it, not the window's events.
+     * for the window's ids that neither entered nor are linked; each of them has events in [from, to), so the
+     * window's rollups (which keep the camera) and its raw edges answer: no index on visitor ids is needed.
      */
-    async visitorsOfCameras(storeId: string, visitorIds: readonly string[], cameras: readonly string[]): Promise<Set<string>> {
+    async visitorsOfCameras(storeId: string, from: number, to: number, visitorIds: readonly string[], cameras: readonly string[]): Promise<Set<string>> {
       const out = new Set<string>();
-      if (cameras.length === 0) return out;
+      if (cameras.length === 0 || visitorIds.length === 0) return out;
       const [inCams, cb] = inList('camera_id', cameras);
+      const split = splitRange(from, to);
       for (let i = 0; i < visitorIds.length; i += ID_CHUNK) {
         const [inIds, ib] = inList('visitor_id', visitorIds.slice(i, i + ID_CHUNK));
-        const found = await rows<{ visitor_id: string }>(`SELECT DISTINCT visitor_id FROM events WHERE store_id = ? AND ${inIds} AND ${inCams}`, [storeId, ...ib, ...cb]);
-        for (const r of found) out.add(r.visitor_id);
+        const parts = await Promise.all([
+          ...split.raw.map((r) => rows<{ visitor_id: string }>(
+            `SELECT DISTINCT visitor_id FROM events WHERE store_id = ? AND ts >= ? AND ts < ? AND ${inIds} AND ${inCams}`,
+            [storeId, r.from, r.to, ...ib, ...cb])),
+          ...(split.rollup
+            ? [rows<{ visitor_id: string }>(`SELECT DISTINCT visitor_id FROM visitor_rollups WHERE ${ROLLED} AND ${inIds} AND ${inCams}`,
+                [storeId, split.rollup.from, split.rollup.to, ...ib, ...cb])]
+            : []),
+        ]);
+        for (const part of parts) for (const r of part) out.add(r.visitor_id);
       }
       return out;
     },

@@ -6,7 +6,7 @@ const STATE = 'visitor_rollups';
 /** Events folded per transaction when catching up a backlog: bounded work per transaction. */
 const CATCH_UP_STEP_EVENTS = 100_000;
 const COLS = [
-  'store_id', 'bucket_ts', 'visitor_id', 'zone_id', 'is_staff', 'n_events', 'first_in', 'first_entry', 'last_exit',
+  'store_id', 'bucket_ts', 'visitor_id', 'zone_id', 'is_staff', 'camera_id', 'n_events', 'first_in', 'first_entry', 'last_exit',
   'first_seen', 'last_seen', 'zone_events', 'joins', 'abandons', 'dwell_sum', 'dwell_n',
 ] as const;
 
@@ -23,8 +23,8 @@ const count = (cond: string) => `SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END)`;
  * The rollup of events with id in (?, ?], computed by the database: the same definitions as rollUp() in
  * hub/analytics/rollup.ts (the reference the tests hold this to), without shipping every event to JS and back.
  */
-const VISITOR_FOLD_SQL = `INSERT INTO visitor_rollups AS r (${COLS.join(', ')})
-  SELECT store_id, (ts / ${B}) * ${B}, visitor_id, COALESCE(zone_id, ''), is_staff, COUNT(*),
+const visitorFoldSql = (c: string) => `INSERT INTO visitor_rollups AS r (${COLS.join(', ')})
+  SELECT store_id, (ts / ${B}) * ${B}, visitor_id, COALESCE(zone_id, ''), is_staff, MIN(camera_id${c}), COUNT(*),
     MIN(CASE WHEN event_type IN ('ENTRY', 'REENTRY') THEN ts END), MIN(CASE WHEN event_type = 'ENTRY' THEN ts END),
     MAX(CASE WHEN event_type = 'EXIT' THEN ts END), MIN(ts), MAX(ts), ${count("event_type IN ('ZONE_ENTER', 'ZONE_DWELL')")},
     ${count("event_type = 'BILLING_QUEUE_JOIN'")}, ${count("event_type = 'BILLING_QUEUE_ABANDON'")},
@@ -32,8 +32,12 @@ const VISITOR_FOLD_SQL = `INSERT INTO visitor_rollups AS r (${COLS.join(', ')})
   FROM events WHERE id > ? AND id <= ? GROUP BY store_id, (ts / ${B}) * ${B}, visitor_id, COALESCE(zone_id, ''), is_staff
   ON CONFLICT (store_id, bucket_ts, visitor_id, zone_id, is_staff) DO UPDATE SET
     ${sumOf('n_events')}, ${sumOf('zone_events')}, ${sumOf('joins')}, ${sumOf('abandons')}, ${sumOf('dwell_sum')}, ${sumOf('dwell_n')},
+    camera_id = CASE WHEN r.camera_id IS NULL OR excluded.camera_id${c} < r.camera_id${c} THEN excluded.camera_id ELSE r.camera_id END,
     first_in = ${minOf('first_in')}, first_entry = ${minOf('first_entry')}, last_exit = ${maxOf('last_exit')},
     first_seen = ${minOf('first_seen')}, last_seen = ${maxOf('last_seen')}`;
+/** Camera ids compare by code point on both databases (PostgreSQL's default collation may follow a locale). */
+const SQLITE_VISITOR_FOLD_SQL = visitorFoldSql('');
+const PG_VISITOR_FOLD_SQL = visitorFoldSql(' COLLATE "C"');
 
 const ZONE_FOLD_SQL = `INSERT INTO zone_rollups AS r (${ZONE_COLS.join(', ')})
   SELECT store_id, (ts / ${B}) * ${B}, COALESCE(zone_id, ''), is_staff, COUNT(*),
@@ -60,7 +64,7 @@ export async function foldRollupsWith(exec: WriteExec, dialect: Dialect, maxEven
     maxEvents === Number.MAX_SAFE_INTEGER ? [after] : [after, maxEvents]);
   if (range?.upto === null || range?.upto === undefined) return { rolled: 0, more: false };
   const upto = Number(range.upto);
-  await exec.run(VISITOR_FOLD_SQL, [after, upto]);
+  await exec.run(dialect === 'pg' ? PG_VISITOR_FOLD_SQL : SQLITE_VISITOR_FOLD_SQL, [after, upto]);
   await exec.run(ZONE_FOLD_SQL, [after, upto]);
   await exec.run(
     'INSERT INTO rollup_state (name, last_event_row) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last_event_row = excluded.last_event_row',

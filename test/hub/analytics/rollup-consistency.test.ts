@@ -25,7 +25,7 @@ describe('rollup helpers', () => {
 
   it('folds events per bucket, visitor, zone and staff flag', () => {
     const t = Date.parse('2026-03-03T04:30:00Z');
-    const e = (event_type: string, ts: number, zone_id: string | null = null, dwell_ms = 0, is_staff = false) => ({ store_id: 'S', visitor_id: 'V', event_type, ts, zone_id, dwell_ms, is_staff });
+    const e = (event_type: string, ts: number, zone_id: string | null = null, dwell_ms = 0, is_staff = false) => ({ store_id: 'S', visitor_id: 'V', camera_id: 'C', event_type, ts, zone_id, dwell_ms, is_staff });
     const rows = rollUp([e('ENTRY', t + M), e('REENTRY', t), e('ZONE_DWELL', t + 2 * M, 'Z', 10_000), e('ZONE_DWELL', t + 3 * M, 'Z', 40_000), e('EXIT', t + 31 * M), e('ENTRY', t, null, 0, true)]);
     expect(rows.map((r) => [r.bucket_ts - t, r.zone_id, r.is_staff, r.n_events, r.first_in, r.first_entry, r.last_exit, r.dwell_sum, r.dwell_n])).to.deep.equal([
       [0, '', false, 2, t, t + M, null, 0, 0],
@@ -94,7 +94,7 @@ for (const dbCase of DATABASES) {
 
     it('the database folds the rollup tables exactly as rollUp(), the reference, folds the stored events', async () => {
       const db = hub.hub.db;
-      const events = (await db.knex('events').select('store_id', 'visitor_id', 'event_type', 'ts', 'zone_id', 'dwell_ms', 'is_staff')).map((e) => ({
+      const events = (await db.knex('events').select('store_id', 'visitor_id', 'camera_id', 'event_type', 'ts', 'zone_id', 'dwell_ms', 'is_staff')).map((e) => ({
         ...e, ts: Number(e.ts), dwell_ms: Number(e.dwell_ms), is_staff: e.is_staff === true || Number(e.is_staff) === 1,
       }));
       expect(events.length).to.equal(day.events.length);
