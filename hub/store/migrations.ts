@@ -290,6 +290,20 @@ const migrations: Record<string, Migration> = {
       await knex.raw('ALTER TABLE visitor_rollups DROP COLUMN camera_id');
     },
   },
+  // De-duplication keys of the newest events, looked up together with event_keys and moved into it in key order
+  // when the rollups fold (hub/store/event-write.ts): random keys into a small B-tree instead of the big one, so a
+  // commit rewrites a few of its pages instead of most of event_keys' (docs/CHOICES.md "One event store").
+  '011_event_keys_recent': {
+    async up(knex) {
+      const sqlite = knex.client.config.client === 'better-sqlite3';
+      // SQLite: k as the rowid (one B-tree of 8-byte keys), as event_keys.
+      await knex.raw(`CREATE TABLE event_keys_recent (k ${sqlite ? 'INTEGER' : 'BIGINT'} PRIMARY KEY, event_row BIGINT NOT NULL)`);
+    },
+    async down(knex) {
+      await knex.raw('INSERT INTO event_keys (k, event_row) SELECT k, event_row FROM event_keys_recent WHERE true ON CONFLICT (k) DO NOTHING');
+      await knex.schema.dropTable('event_keys_recent');
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -6,6 +6,8 @@ import { createKpiRepository } from '../../../hub/store/kpi-repository.js';
 import { createMetricsService } from '../../../hub/services/metrics-service.js';
 import { createAnalyticsRepository } from '../../../hub/store/analytics-repository.js';
 import { createPosRepository } from '../../../hub/store/pos-repository.js';
+import { catchUpRollups, foldRollupsWith } from '../../../hub/store/rollup-fold.js';
+import { withWriteTx } from '../../../hub/store/write-tx.js';
 import { generateStoreDay, toPosCsv } from '../../fixtures/store-day.js';
 import { DATABASES, dropPgSchema, startTestHub, type TestHub } from '../../helpers/hub.js';
 
@@ -76,17 +78,24 @@ for (const dbCase of DATABASES) {
         [11 * 60 + 5, 11 * 60 + 25],
         [12 * 60 + 30, 15 * 60 + 30],
       ].map(([a, b]) => ({ from: from + a! * M, to: from + b! * M }));
-      for (const w of windows) {
-        const [a, b] = await Promise.all(
-          services.map(async (s) => ({
-            metrics: await s.metrics.metrics(STORE, w),
-            hourly: await s.metrics.hourly(STORE, w),
-            funnel: await s.metrics.funnel(STORE, w),
-            heatmap: await s.metrics.heatmap(STORE, w),
-            anomalies: await s.anomalies.anomalies(STORE, w),
-          })),
-        );
-        expect(b, `window ${new Date(w.from).toISOString()}..${new Date(w.to).toISOString()}`).to.deep.equal(a);
+      // Three states of the fold: every event past the watermark (read from raw rows), half folded, all folded.
+      const fold = async (n?: number) => withWriteTx(db, (exec) => foldRollupsWith(exec, db.dialect, n));
+      const states = [async () => undefined, async () => void (await fold(Math.floor(day.events.length / 2))), async () => void (await catchUpRollups(db))];
+      expect(await db.knex('rollup_state').first('last_event_row').then((r) => Number(r.last_event_row))).to.equal(0);
+      for (const [state, enter] of states.entries()) {
+        await enter();
+        for (const w of windows) {
+          const [a, b] = await Promise.all(
+            services.map(async (s) => ({
+              metrics: await s.metrics.metrics(STORE, w),
+              hourly: await s.metrics.hourly(STORE, w),
+              funnel: await s.metrics.funnel(STORE, w),
+              heatmap: await s.metrics.heatmap(STORE, w),
+              anomalies: await s.anomalies.anomalies(STORE, w),
+            })),
+          );
+          expect(b, `fold state ${state}, window ${new Date(w.from).toISOString()}..${new Date(w.to).toISOString()}`).to.deep.equal(a);
+        }
       }
       const full = await services[1]!.metrics.metrics(STORE, { from: day.from, to: day.to });
       expect(full.unique_visitors).to.equal(day.truth.unique_visitors);
@@ -94,6 +103,7 @@ for (const dbCase of DATABASES) {
 
     it('the database folds the rollup tables exactly as rollUp(), the reference, folds the stored events', async () => {
       const db = hub.hub.db;
+      await catchUpRollups(db);
       const events = (await db.knex('events').select('store_id', 'visitor_id', 'camera_id', 'event_type', 'ts', 'zone_id', 'dwell_ms', 'is_staff')).map((e) => ({
         ...e, ts: Number(e.ts), dwell_ms: Number(e.dwell_ms), is_staff: e.is_staff === true || Number(e.is_staff) === 1,
       }));
