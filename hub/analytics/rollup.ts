@@ -11,6 +11,7 @@ export const ROLLUP_BUCKET_MS = 30 * 60_000;
 export interface RollupEvent {
   store_id: string;
   visitor_id: string;
+  camera_id: string;
   event_type: string;
   ts: number;
   zone_id: string | null;
@@ -24,6 +25,8 @@ export interface RollupRow {
   visitor_id: string;
   zone_id: string;
   is_staff: boolean;
+  /** The camera that made the visitor id (one camera per id; the smallest if a store broke that rule). */
+  camera_id: string;
   n_events: number;
   first_in: number | null;
   first_entry: number | null;
@@ -83,12 +86,13 @@ export function rollUp(events: readonly RollupEvent[]): RollupRow[] {
     if (!r) {
       r = {
         store_id: e.store_id, bucket_ts: bucket, visitor_id: e.visitor_id, zone_id: zone, is_staff: e.is_staff,
-        n_events: 0, first_in: null, first_entry: null, last_exit: null, first_seen: e.ts, last_seen: e.ts,
+        camera_id: e.camera_id, n_events: 0, first_in: null, first_entry: null, last_exit: null, first_seen: e.ts, last_seen: e.ts,
         zone_events: 0, joins: 0, abandons: 0, dwell_sum: 0, dwell_n: 0,
       };
       rows.set(key, r);
     }
     r.n_events += 1;
+    if (e.camera_id < r.camera_id) r.camera_id = e.camera_id;
     r.first_seen = Math.min(r.first_seen, e.ts);
     r.last_seen = Math.max(r.last_seen, e.ts);
     switch (e.event_type) {

@@ -63,7 +63,7 @@ export function createConversionReader(deps: { analytics: AnalyticsRepository; p
     ]);
     // Only ids that neither entered nor are linked can be a zone camera's unlinked customer.
     const open = vs.filter((v) => v.first_in === null && !links.has(v.visitor_id)).map((v) => v.visitor_id);
-    const zoneCameraIds = await repo.visitorsOfCameras(storeId, open, zoneCamerasOf(layout));
+    const zoneCameraIds = await repo.visitorsOfCameras(storeId, w.from, w.to, open, zoneCamerasOf(layout));
     return { visitors: vs, presences, transactions, links, zoneCameraIds };
   }
 

@@ -2,6 +2,7 @@ import { mergeVisitorFacts, ROLLUP_BUCKET_MS, splitRange as splitAligned, type S
 import { canonicalId, NO_LINKS, type VisitorLinks } from '../analytics/identity.js';
 import type { BillingPresence, DwellSum, QueueSample, VisitorFacts } from '../analytics/types.js';
 import type { Db } from './db.js';
+import { pendingRollupRows } from './rollup-fold.js';
 
 type Bind = string | number;
 
@@ -29,6 +30,18 @@ const addTo = <K>(m: Map<K, DwellSum>, k: K, s: number, c: number) => {
 // Staff events are excluded by `is_staff = FALSE` everywhere (SQLite ≥ 3.23 reads FALSE as 0, PostgreSQL as boolean).
 const CUSTOMER = 'store_id = ? AND ts >= ? AND ts < ? AND is_staff = FALSE';
 const ROLLED = 'store_id = ? AND bucket_ts >= ? AND bucket_ts < ?';
+const VISITOR_COLS = 'store_id, bucket_ts, visitor_id, zone_id, is_staff, camera_id, n_events, first_in, first_entry, last_exit, first_seen, last_seen, zone_events, joins, abandons, dwell_sum, dwell_n';
+const ZONE_COLS = 'store_id, bucket_ts, zone_id, is_staff, n_events, dwell_sum, dwell_n, first_seen, last_seen';
+/**
+ * A rollup table's rows matching `where`, plus the events past the fold's watermark as rows of one event each
+ * (hub/store/rollup-fold.ts): one statement, one snapshot, so every event counts exactly once. `where`'s bindings
+ * are needed twice (`twice`).
+ */
+const rolledRows = (table: 'visitor_rollups' | 'zone_rollups', where: string) => {
+  const cols = table === 'visitor_rollups' ? VISITOR_COLS : ZONE_COLS;
+  return `(SELECT ${cols} FROM ${table} WHERE ${where} UNION ALL SELECT ${cols} FROM (${pendingRollupRows[table]}) AS pending WHERE ${where}) AS r`;
+};
+const twice = <T>(b: T[]): T[] => [...b, ...b];
 /** Epoch ms floored to the minute (both databases: integer division of BIGINT, widened back to BIGINT). */
 const MINUTE = (col: string) => `CAST(${col} / 60000 AS BIGINT) * 60000`;
 const hourOf = (col: string) => `CAST((${col} - ?) / 3600000 AS INTEGER)`;
@@ -84,8 +97,8 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
         MAX(CASE WHEN joins > 0 OR (zone_events > 0 AND ${billing}) THEN 1 ELSE 0 END) AS billing,
         MAX(CASE WHEN joins > 0 THEN 1 ELSE 0 END) AS joined_queue,
         MAX(CASE WHEN abandons > 0 THEN 1 ELSE 0 END) AS abandoned_queue
-      FROM visitor_rollups WHERE ${ROLLED} AND is_staff = FALSE GROUP BY visitor_id`;
-    return (await rows<Record<string, unknown>>(sql, [...eb, ...bb, storeId, from, to])).map(toFacts);
+      FROM ${rolledRows('visitor_rollups', `${ROLLED} AND is_staff = FALSE`)} GROUP BY visitor_id`;
+    return (await rows<Record<string, unknown>>(sql, [...eb, ...bb, ...twice([storeId, from, to])])).map(toFacts);
   }
 
   /** Per-hour sums from both sources; `origin` null = one bucket. Falls back to raw when buckets straddle hours. */
@@ -100,7 +113,7 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
     const out = new Map<number, DwellSum>();
     const parts = [
       ...split.raw.map((r) => rows<{ b: unknown; s: unknown; c: unknown }>(raw(bucket('ts')), [...pre, storeId, r.from, r.to])),
-      ...(split.rollup ? [rows<{ b: unknown; s: unknown; c: unknown }>(rolled(bucket('bucket_ts')), [...pre, storeId, split.rollup.from, split.rollup.to])] : []),
+      ...(split.rollup ? [rows<{ b: unknown; s: unknown; c: unknown }>(rolled(bucket('bucket_ts')), [...pre, ...twice([storeId, split.rollup.from, split.rollup.to])])] : []),
     ];
     for (const part of await Promise.all(parts)) for (const r of part) addTo(out, n(r.b), n(r.s), n(r.c));
     return out;
@@ -145,17 +158,26 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
 
     /**
      * Which of `visitorIds` belong to `cameras` (a visitor id is made by one camera, so any event tells). Asked only
-     * for the window's ids that neither entered nor are linked, through the (store_id, visitor_id) index: the cost
-     * follows the ids that need it, not the window's events.
+     * for the window's ids that neither entered nor are linked; each of them has events in [from, to), so the
+     * window's rollups (which keep the camera) and its raw edges answer: no index on visitor ids is needed.
      */
-    async visitorsOfCameras(storeId: string, visitorIds: readonly string[], cameras: readonly string[]): Promise<Set<string>> {
+    async visitorsOfCameras(storeId: string, from: number, to: number, visitorIds: readonly string[], cameras: readonly string[]): Promise<Set<string>> {
       const out = new Set<string>();
-      if (cameras.length === 0) return out;
+      if (cameras.length === 0 || visitorIds.length === 0) return out;
       const [inCams, cb] = inList('camera_id', cameras);
+      const split = splitRange(from, to);
       for (let i = 0; i < visitorIds.length; i += ID_CHUNK) {
         const [inIds, ib] = inList('visitor_id', visitorIds.slice(i, i + ID_CHUNK));
-        const found = await rows<{ visitor_id: string }>(`SELECT DISTINCT visitor_id FROM events WHERE store_id = ? AND ${inIds} AND ${inCams}`, [storeId, ...ib, ...cb]);
-        for (const r of found) out.add(r.visitor_id);
+        const parts = await Promise.all([
+          ...split.raw.map((r) => rows<{ visitor_id: string }>(
+            `SELECT DISTINCT visitor_id FROM events WHERE store_id = ? AND ts >= ? AND ts < ? AND ${inIds} AND ${inCams}`,
+            [storeId, r.from, r.to, ...ib, ...cb])),
+          ...(split.rollup
+            ? [rows<{ visitor_id: string }>(`SELECT DISTINCT visitor_id FROM ${rolledRows('visitor_rollups', `${ROLLED} AND ${inIds} AND ${inCams}`)}`,
+                twice([storeId, split.rollup.from, split.rollup.to, ...ib, ...cb]))]
+            : []),
+        ]);
+        for (const part of parts) for (const r of part) out.add(r.visitor_id);
       }
       return out;
     },
@@ -175,7 +197,7 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
     dwellByHour(storeId: string, from: number, to: number, origin: number | null): Promise<Map<number, DwellSum>> {
       return perHour(storeId, from, to, origin,
         (b) => `SELECT ${b} AS b, SUM(dwell_ms) AS s, COUNT(*) AS c FROM events WHERE ${CUSTOMER} AND event_type = 'ZONE_DWELL' GROUP BY 1`,
-        (b) => `SELECT ${b} AS b, SUM(dwell_sum) AS s, SUM(dwell_n) AS c FROM zone_rollups WHERE ${ROLLED} AND is_staff = FALSE GROUP BY 1`,
+        (b) => `SELECT ${b} AS b, SUM(dwell_sum) AS s, SUM(dwell_n) AS c FROM ${rolledRows('zone_rollups', `${ROLLED} AND is_staff = FALSE`)} GROUP BY 1`,
       );
     },
 
@@ -183,7 +205,7 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
     async staffByHour(storeId: string, from: number, to: number, origin: number | null): Promise<Map<number, number>> {
       const sums = await perHour(storeId, from, to, origin,
         (b) => `SELECT ${b} AS b, COUNT(*) AS s, 0 AS c FROM events WHERE store_id = ? AND ts >= ? AND ts < ? AND is_staff = TRUE GROUP BY 1`,
-        (b) => `SELECT ${b} AS b, SUM(n_events) AS s, 0 AS c FROM zone_rollups WHERE ${ROLLED} AND is_staff = TRUE GROUP BY 1`,
+        (b) => `SELECT ${b} AS b, SUM(n_events) AS s, 0 AS c FROM ${rolledRows('zone_rollups', `${ROLLED} AND is_staff = TRUE`)} GROUP BY 1`,
       );
       return new Map([...sums].map(([k, v]) => [k, v.sum_ms]));
     },
@@ -207,9 +229,10 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
         ),
         ...(split.rollup
           ? [rows<Pair>(
-              `SELECT zone_id, visitor_id, SUM(dwell_sum) AS s, SUM(dwell_n) AS c FROM visitor_rollups
-               WHERE ${ROLLED} AND is_staff = FALSE AND zone_id <> '' AND (zone_events > 0 OR joins > 0) GROUP BY zone_id, visitor_id`,
-              [storeId, split.rollup.from, split.rollup.to],
+              `SELECT zone_id, visitor_id, SUM(dwell_sum) AS s, SUM(dwell_n) AS c
+               FROM ${rolledRows('visitor_rollups', `${ROLLED} AND is_staff = FALSE AND zone_id <> '' AND (zone_events > 0 OR joins > 0)`)}
+               GROUP BY zone_id, visitor_id`,
+              twice([storeId, split.rollup.from, split.rollup.to]),
             )]
           : []),
       ]);
@@ -245,9 +268,9 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
         ),
         ...(split.rollup
           ? [rows<Mark>(
-              `SELECT zone_id, ${MINUTE('first_seen')} AS m FROM zone_rollups WHERE ${ROLLED} AND is_staff = FALSE AND zone_id <> ''
-               UNION ALL SELECT zone_id, ${MINUTE('last_seen')} AS m FROM zone_rollups WHERE ${ROLLED} AND is_staff = FALSE AND zone_id <> ''`,
-              [storeId, split.rollup.from, split.rollup.to, storeId, split.rollup.from, split.rollup.to],
+              `SELECT zone_id, ${MINUTE('first_seen')} AS m FROM ${rolledRows('zone_rollups', `${ROLLED} AND is_staff = FALSE AND zone_id <> ''`)}
+               UNION ALL SELECT zone_id, ${MINUTE('last_seen')} AS m FROM ${rolledRows('zone_rollups', `${ROLLED} AND is_staff = FALSE AND zone_id <> ''`)}`,
+              twice(twice([storeId, split.rollup.from, split.rollup.to])),
             )]
           : []),
       ]);

@@ -1,5 +1,5 @@
 import { EVENT_COLUMNS, eventKey, type EventRow } from './event-row.js';
-import { foldRollupsWith } from './rollup-fold.js';
+import { foldRollupsIfDue } from './rollup-fold.js';
 import type { Dialect } from './db.js';
 import type { Binding, WriteExec } from './write-tx.js';
 
@@ -20,6 +20,8 @@ const marks = (n: number) => Array(n).fill('?').join(',');
  * The de-duplication rule, one for both databases: the first copy of an event_id wins, whatever the content of
  * later copies. The key of an id is its UUID's two 64-bit halves XOR-ed (eventKey); a key already held by a
  * different id is a genuine collision, and that id is then claimed in event_key_overflow by its full text.
+ * Keys are held in two tables, looked up together: event_keys_recent takes each commit's keys (a small B-tree, so a
+ * commit rewrites few of its pages), and moves them into event_keys in key order when the rollups fold (mergeKeys).
  * Exact only while no other transaction writes events at the same time: SQLite has one writer, and on PostgreSQL
  * every event transaction holds the events-write lock first (write-tx.ts).
  * Returns, per row, whether it is new, and whether it also claims its 64-bit key (false for a collision).
@@ -31,8 +33,9 @@ async function judge(exec: WriteExec, rows: EventRow[]): Promise<{ fresh: boolea
   for (let i = 0; i < distinct.length; i += CHUNK) {
     const chunk = distinct.slice(i, i + CHUNK);
     const sql = cached(`holders:${chunk.length}`, () =>
-      `SELECT CAST(ek.k AS TEXT) AS k, e.event_id FROM event_keys ek JOIN events e ON e.id = ek.event_row WHERE ek.k IN (${marks(chunk.length)})`);
-    for (const r of await exec.all<{ k: string; event_id: string }>(sql, chunk)) holders.set(r.k, [...(holders.get(r.k) ?? []), r.event_id]);
+      `SELECT CAST(ek.k AS TEXT) AS k, e.event_id FROM (SELECT k, event_row FROM event_keys WHERE k IN (${marks(chunk.length)})
+         UNION ALL SELECT k, event_row FROM event_keys_recent WHERE k IN (${marks(chunk.length)})) AS ek JOIN events e ON e.id = ek.event_row`);
+    for (const r of await exec.all<{ k: string; event_id: string }>(sql, [...chunk, ...chunk])) holders.set(r.k, [...(holders.get(r.k) ?? []), r.event_id]);
   }
   const out: { fresh: boolean; claimsKey: boolean; key: bigint }[] = [];
   for (let i = 0; i < rows.length; i++) {
@@ -85,9 +88,19 @@ async function claimKeys(exec: WriteExec, pairs: [bigint, number][]): Promise<vo
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   for (let i = 0; i < pairs.length; i += CHUNK) {
     const chunk = pairs.slice(i, i + CHUNK);
-    const sql = cached(`keys:${chunk.length}`, () => `INSERT INTO event_keys (k, event_row) VALUES ${Array(chunk.length).fill('(?,?)').join(',')}`);
+    const sql = cached(`keys:${chunk.length}`, () => `INSERT INTO event_keys_recent (k, event_row) VALUES ${Array(chunk.length).fill('(?,?)').join(',')}`);
     await exec.run(sql, chunk.flat());
   }
+}
+
+/**
+ * Moves the recent keys into event_keys in key order: each page of the big B-tree is rewritten once per fold rather
+ * than once per commit. A key already in event_keys cannot be recent (the lookup covers both tables, and event
+ * writes never overlap); were one there anyway, the older claim is kept rather than failing every later write.
+ */
+async function mergeKeys(exec: WriteExec): Promise<void> {
+  await exec.run('INSERT INTO event_keys (k, event_row) SELECT k, event_row FROM event_keys_recent WHERE true ORDER BY k ON CONFLICT (k) DO NOTHING', []);
+  await exec.run('DELETE FROM event_keys_recent', []);
 }
 
 async function touchActivity(exec: WriteExec, rows: EventRow[]): Promise<void> {
@@ -111,8 +124,8 @@ async function touchActivity(exec: WriteExec, rows: EventRow[]): Promise<void> {
 
 /**
  * The body of every event write transaction, on both databases: judge each row by the de-duplication rule, append
- * the new ones to events, claim their keys, keep store_activity, and fold them into the rollups, all in the same
- * transaction. Reads therefore never need a fold: whatever is committed is in the rollups too.
+ * the new ones to events, claim their keys, keep store_activity, and fold the rollups once enough events wait, all
+ * in the same transaction. Reads never need a fold: they add the events past the watermark themselves.
  * A row whose event_id appears earlier in `rows` is that earlier row's duplicate.
  */
 export async function writeEventsWith(exec: WriteExec, dialect: Dialect, rows: EventRow[]): Promise<RowOutcome[]> {
@@ -130,7 +143,7 @@ export async function writeEventsWith(exec: WriteExec, dialect: Dialect, rows: E
     });
     await claimKeys(exec, keyed);
     await touchActivity(exec, fresh);
-    await foldRollupsWith(exec, dialect);
+    if (await foldRollupsIfDue(exec, dialect)) await mergeKeys(exec);
   }
   return verdicts.map((v) => (v.fresh ? 'stored' : 'duplicate'));
 }

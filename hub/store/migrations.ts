@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { ROLLUP_BUCKET_MS } from '../analytics/rollup.js';
 import { KPI_SQLITE_INDEXES } from './kpi-indexes.js';
 
 /**
@@ -266,6 +267,41 @@ const migrations: Record<string, Migration> = {
     },
     async down(knex) {
       await knex.schema.dropTable('visitor_signatures');
+    },
+  },
+  // The (store_id, visitor_id) index of events served one read: which visitor ids a set of cameras made. Visitor
+  // ids are random, so under ingest every commit rewrote hundreds of that index's pages (a fifth of the bytes an
+  // ingest writes, docs/CHOICES.md "One event store"). The camera is now kept in visitor_rollups (a visitor id is
+  // made by one camera) and the read goes through the rollups and the (store_id, ts) index; the index is dropped.
+  '010_rollup_camera': {
+    async up(knex) {
+      const pg = knex.client.config.client !== 'better-sqlite3';
+      const c = pg ? ' COLLATE "C"' : '';
+      await knex.raw('ALTER TABLE visitor_rollups ADD COLUMN camera_id VARCHAR(64)');
+      // Each rollup row's camera from the events it sums (the fold's own definition), while the index still exists.
+      await knex.raw(`UPDATE visitor_rollups SET camera_id = (SELECT MIN(e.camera_id${c}) FROM events e
+        WHERE e.store_id = visitor_rollups.store_id AND e.visitor_id = visitor_rollups.visitor_id
+          AND e.ts >= visitor_rollups.bucket_ts AND e.ts < visitor_rollups.bucket_ts + ${ROLLUP_BUCKET_MS}
+          AND COALESCE(e.zone_id, '') = visitor_rollups.zone_id AND e.is_staff = visitor_rollups.is_staff)`);
+      await knex.schema.alterTable('events', (t) => t.dropIndex([], 'events_store_visitor'));
+    },
+    async down(knex) {
+      await knex.schema.alterTable('events', (t) => t.index(['store_id', 'visitor_id'], 'events_store_visitor'));
+      await knex.raw('ALTER TABLE visitor_rollups DROP COLUMN camera_id');
+    },
+  },
+  // De-duplication keys of the newest events, looked up together with event_keys and moved into it in key order
+  // when the rollups fold (hub/store/event-write.ts): random keys into a small B-tree instead of the big one, so a
+  // commit rewrites a few of its pages instead of most of event_keys' (docs/CHOICES.md "One event store").
+  '011_event_keys_recent': {
+    async up(knex) {
+      const sqlite = knex.client.config.client === 'better-sqlite3';
+      // SQLite: k as the rowid (one B-tree of 8-byte keys), as event_keys.
+      await knex.raw(`CREATE TABLE event_keys_recent (k ${sqlite ? 'INTEGER' : 'BIGINT'} PRIMARY KEY, event_row BIGINT NOT NULL)`);
+    },
+    async down(knex) {
+      await knex.raw('INSERT INTO event_keys (k, event_row) SELECT k, event_row FROM event_keys_recent WHERE true ON CONFLICT (k) DO NOTHING');
+      await knex.schema.dropTable('event_keys_recent');
     },
   },
 };

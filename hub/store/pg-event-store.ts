@@ -7,8 +7,9 @@ import { withWriteTx } from './write-tx.js';
 /**
  * PostgreSQL: every insert is one transaction on the pool, holding the events-write lock (write-tx.ts) so that
  * the replicas sharing the database take turns: de-duplication then stays exact across hubs, and ids commit in
- * order for the rollup watermark. event_keys' primary key is the last line of defence: a duplicate that slipped
- * past the lock would fail the transaction rather than be stored twice.
+ * order for the rollup watermark. The key tables' primary keys are a last line of defence while the first copy's key
+ * is recent (event_keys_recent): a duplicate that slipped past the lock would then fail the transaction rather than
+ * be stored twice.
  */
 export function createPgEventStore(db: Db): EventStore {
   const reads = createEventReads(db);

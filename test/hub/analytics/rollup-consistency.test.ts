@@ -6,6 +6,8 @@ import { createKpiRepository } from '../../../hub/store/kpi-repository.js';
 import { createMetricsService } from '../../../hub/services/metrics-service.js';
 import { createAnalyticsRepository } from '../../../hub/store/analytics-repository.js';
 import { createPosRepository } from '../../../hub/store/pos-repository.js';
+import { catchUpRollups, foldRollupsWith } from '../../../hub/store/rollup-fold.js';
+import { withWriteTx } from '../../../hub/store/write-tx.js';
 import { generateStoreDay, toPosCsv } from '../../fixtures/store-day.js';
 import { DATABASES, dropPgSchema, startTestHub, type TestHub } from '../../helpers/hub.js';
 
@@ -25,7 +27,7 @@ describe('rollup helpers', () => {
 
   it('folds events per bucket, visitor, zone and staff flag', () => {
     const t = Date.parse('2026-03-03T04:30:00Z');
-    const e = (event_type: string, ts: number, zone_id: string | null = null, dwell_ms = 0, is_staff = false) => ({ store_id: 'S', visitor_id: 'V', event_type, ts, zone_id, dwell_ms, is_staff });
+    const e = (event_type: string, ts: number, zone_id: string | null = null, dwell_ms = 0, is_staff = false) => ({ store_id: 'S', visitor_id: 'V', camera_id: 'C', event_type, ts, zone_id, dwell_ms, is_staff });
     const rows = rollUp([e('ENTRY', t + M), e('REENTRY', t), e('ZONE_DWELL', t + 2 * M, 'Z', 10_000), e('ZONE_DWELL', t + 3 * M, 'Z', 40_000), e('EXIT', t + 31 * M), e('ENTRY', t, null, 0, true)]);
     expect(rows.map((r) => [r.bucket_ts - t, r.zone_id, r.is_staff, r.n_events, r.first_in, r.first_entry, r.last_exit, r.dwell_sum, r.dwell_n])).to.deep.equal([
       [0, '', false, 2, t, t + M, null, 0, 0],
@@ -76,17 +78,24 @@ for (const dbCase of DATABASES) {
         [11 * 60 + 5, 11 * 60 + 25],
         [12 * 60 + 30, 15 * 60 + 30],
       ].map(([a, b]) => ({ from: from + a! * M, to: from + b! * M }));
-      for (const w of windows) {
-        const [a, b] = await Promise.all(
-          services.map(async (s) => ({
-            metrics: await s.metrics.metrics(STORE, w),
-            hourly: await s.metrics.hourly(STORE, w),
-            funnel: await s.metrics.funnel(STORE, w),
-            heatmap: await s.metrics.heatmap(STORE, w),
-            anomalies: await s.anomalies.anomalies(STORE, w),
-          })),
-        );
-        expect(b, `window ${new Date(w.from).toISOString()}..${new Date(w.to).toISOString()}`).to.deep.equal(a);
+      // Three states of the fold: every event past the watermark (read from raw rows), half folded, all folded.
+      const fold = async (n?: number) => withWriteTx(db, (exec) => foldRollupsWith(exec, db.dialect, n));
+      const states = [async () => undefined, async () => void (await fold(Math.floor(day.events.length / 2))), async () => void (await catchUpRollups(db))];
+      expect(await db.knex('rollup_state').first('last_event_row').then((r) => Number(r.last_event_row))).to.equal(0);
+      for (const [state, enter] of states.entries()) {
+        await enter();
+        for (const w of windows) {
+          const [a, b] = await Promise.all(
+            services.map(async (s) => ({
+              metrics: await s.metrics.metrics(STORE, w),
+              hourly: await s.metrics.hourly(STORE, w),
+              funnel: await s.metrics.funnel(STORE, w),
+              heatmap: await s.metrics.heatmap(STORE, w),
+              anomalies: await s.anomalies.anomalies(STORE, w),
+            })),
+          );
+          expect(b, `fold state ${state}, window ${new Date(w.from).toISOString()}..${new Date(w.to).toISOString()}`).to.deep.equal(a);
+        }
       }
       const full = await services[1]!.metrics.metrics(STORE, { from: day.from, to: day.to });
       expect(full.unique_visitors).to.equal(day.truth.unique_visitors);
@@ -94,7 +103,8 @@ for (const dbCase of DATABASES) {
 
     it('the database folds the rollup tables exactly as rollUp(), the reference, folds the stored events', async () => {
       const db = hub.hub.db;
-      const events = (await db.knex('events').select('store_id', 'visitor_id', 'event_type', 'ts', 'zone_id', 'dwell_ms', 'is_staff')).map((e) => ({
+      await catchUpRollups(db);
+      const events = (await db.knex('events').select('store_id', 'visitor_id', 'camera_id', 'event_type', 'ts', 'zone_id', 'dwell_ms', 'is_staff')).map((e) => ({
         ...e, ts: Number(e.ts), dwell_ms: Number(e.dwell_ms), is_staff: e.is_staff === true || Number(e.is_staff) === 1,
       }));
       expect(events.length).to.equal(day.events.length);

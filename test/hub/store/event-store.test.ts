@@ -8,6 +8,7 @@ import { openDb, type Db } from '../../../hub/store/db.js';
 import { eventKey } from '../../../hub/store/event-row.js';
 import type { EventStore } from '../../../hub/store/event-store.js';
 import { openEventStore } from '../../../hub/store/open-event-store.js';
+import { FOLD_EVERY_EVENTS } from '../../../hub/store/rollup-fold.js';
 import { makeEvent } from '../../fixtures/events.js';
 import { collidingPair, rowsOf } from '../../helpers/event-rows.js';
 import { DATABASES, dropPgSchema } from '../../helpers/hub.js';
@@ -67,11 +68,25 @@ for (const dbCase of CASES) {
       expect(Number(activity.find((a) => a.store_id === 'STORE_BLR_002')?.event_count)).to.equal(before + 2500);
     });
 
-    it('keeps the rollups with every write, so reads need no fold', async () => {
+    it('folds the rollups inside the writes once FOLD_EVERY_EVENTS wait, so the events past the watermark stay bounded', async () => {
+      const pending = async () => (await num(db, 'SELECT MAX(id) AS n FROM events')) - (await num(db, "SELECT last_event_row AS n FROM rollup_state WHERE name = 'visitor_rollups'"));
+      const before = await store.count();
+      const rolledBefore = await num(db, 'SELECT COALESCE(SUM(n_events), 0) AS n FROM visitor_rollups');
+      const waiting = await pending();
+      expect(waiting).to.be.below(FOLD_EVERY_EVENTS);
+      const batch = Array.from({ length: FOLD_EVERY_EVENTS - waiting }, () => makeEvent());
+      await store.insert(rowsOf(...batch));
+      expect(await pending()).to.equal(0);
+      // The fold also moved the recent de-duplication keys into event_keys: copies are still recognised there.
+      expect(await num(db, 'SELECT COUNT(*) AS n FROM event_keys_recent')).to.equal(0);
+      expect(await store.insert(rowsOf(batch[0]!, batch[batch.length - 1]!))).to.deep.equal(['duplicate', 'duplicate']);
       const total = await store.count();
+      expect(total).to.equal(before + FOLD_EVERY_EVENTS - waiting);
+      expect(rolledBefore).to.be.below(total);
       expect(await num(db, 'SELECT SUM(n_events) AS n FROM visitor_rollups')).to.equal(total);
       expect(await num(db, 'SELECT SUM(n_events) AS n FROM zone_rollups')).to.equal(total);
-      expect(await num(db, "SELECT last_event_row AS n FROM rollup_state WHERE name = 'visitor_rollups'")).to.equal(await num(db, 'SELECT MAX(id) AS n FROM events'));
+      await store.insert(rowsOf(makeEvent()));
+      expect(await pending()).to.equal(1);
     });
 
     it('reads a window of one store oldest first', async () => {
