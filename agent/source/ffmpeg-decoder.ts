@@ -38,8 +38,18 @@ export interface DecoderOptions {
   now?: () => number;
 }
 
+/** Where a consumer reads whole frames from: a FrameQueue, or its proxy across a thread (threaded-decoder.ts). */
+export interface FrameSource {
+  next(): Promise<Buffer | undefined>;
+  /** Frames dropped because the consumer fell behind (live). */
+  readonly dropped: number;
+  readonly lastArrivalMs: number;
+  readonly lastSequence: number;
+  readonly pendingBytes: number;
+}
+
 export interface Decoder {
-  queue: FrameQueue;
+  queue: FrameSource;
   /** ffmpeg's pid once spawned (for CPU accounting in the benchmark). */
   pid(): number | undefined;
   kill(): void;

@@ -19,6 +19,8 @@ export interface FrameQueueOptions {
 export class FrameQueue {
   private readonly frames: Buffer[] = [];
   private readonly arrivals: number[] = [];
+  private readonly sequences: number[] = [];
+  private produced = 0;
   private partial: Buffer;
   private filled = 0;
   private ended = false;
@@ -28,6 +30,11 @@ export class FrameQueue {
   dropped = 0;
   /** Arrival time (ms) of the frame `next()` returned last. */
   lastArrivalMs = 0;
+  /**
+   * Position of that frame in the producer's stream (0 = its first frame), dropped frames included: a consumer
+   * sees a gap as a jump, so frame times and detect-every scheduling stay in the camera's frame count.
+   */
+  lastSequence = -1;
 
   constructor(private readonly opts: FrameQueueOptions) {
     this.partial = Buffer.allocUnsafe(opts.frameBytes);
@@ -72,6 +79,7 @@ export class FrameQueue {
       const f = this.frames.shift();
       if (f) {
         this.lastArrivalMs = this.arrivals.shift() ?? 0;
+        this.lastSequence = this.sequences.shift() ?? this.lastSequence + 1;
         if (this.paused && this.frames.length <= this.opts.capacity / 2) {
           this.paused = false;
           this.opts.onResume?.();
@@ -87,10 +95,12 @@ export class FrameQueue {
   private enqueue(frame: Buffer): void {
     this.frames.push(frame);
     this.arrivals.push(this.opts.now?.() ?? 0);
+    this.sequences.push(this.produced++);
     if (this.frames.length > this.opts.capacity) {
       if (this.opts.overflow === 'drop-oldest') {
         this.frames.shift();
         this.arrivals.shift();
+        this.sequences.shift();
         this.dropped++;
       } else if (!this.paused) {
         this.paused = true;

@@ -14,11 +14,12 @@
 import { AppError, isAppError } from '../../common/errors.js';
 import { silentLogger } from '../../common/logger.js';
 import type { Frame } from '../types.js';
-import { startDecoder, type Decoder } from './ffmpeg-decoder.js';
+import type { Decoder } from './ffmpeg-decoder.js';
 import { computeLetterbox, letterboxFilter } from './letterbox.js';
 import { probe, type SourceInfo } from './probe.js';
 import { redactorFor } from './redact.js';
 import { rtspInputOptions, transportRefused } from './rtsp-options.js';
+import { startThreadedDecoder } from './threaded-decoder.js';
 import { backoffMs, type SourceOptions, type StreamState, type VideoSource } from './video-source.js';
 
 /** ffmpeg's socket I/O timeout: a camera that accepts the connection and then says nothing. */
@@ -28,7 +29,6 @@ const FIRST_FRAME_MS = 20_000;
 
 export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
   const log = (o.logger ?? silentLogger()).child({ source: 'rtsp' });
-  const now = o.now ?? Date.now;
   const redact = redactorFor(o.input);
   const camera = redact(o.input);
   const stallMs = o.stallMs ?? 5000;
@@ -98,8 +98,9 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
   log.info({ input: camera, kind: 'rtsp', transport, ...info, letterbox }, 'source opened');
   const src = info;
 
+  // On its own thread: the main thread's synchronous inference must never stop ffmpeg from reading the camera.
   const start = (): Decoder =>
-    startDecoder({
+    startThreadedDecoder({
       input: o.input,
       label: camera,
       redact,
@@ -115,7 +116,6 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
       overflow: 'drop-oldest',
       stallMs,
       firstFrameMs: FIRST_FRAME_MS,
-      now,
     });
 
   let state: StreamState = 'offline';
@@ -139,10 +139,19 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
         decoder = start();
         let got = 0;
         let error: unknown;
+        // The connection's frame count at its first frame and at the previous one: frames dropped while the
+        // consumer was behind leave gaps in it, which the index and the timestamps keep.
+        let firstSeq = 0;
+        let prevSeq = 0;
         try {
           for (let rgb = await decoder.queue.next(); rgb; rgb = await decoder.queue.next()) {
-            if (got === 0) connectedAtMs = decoder.queue.lastArrivalMs;
-            const timestampMs = connectedAtMs + Math.round((got * 1000) / src.fps);
+            const seq = decoder.queue.lastSequence;
+            if (got === 0) {
+              connectedAtMs = decoder.queue.lastArrivalMs;
+              firstSeq = seq;
+            } else index += Math.max(0, seq - prevSeq - 1);
+            prevSeq = seq;
+            const timestampMs = connectedAtMs + Math.round(((seq - firstSeq) * 1000) / src.fps);
             if (got++ === 0) {
               failures = 0;
               if (lostAtMs !== undefined) {

@@ -140,7 +140,7 @@ describe('agent over a real RTSP camera, end to end @integration', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the one-by-one clip live over TCP and over UDP: events at the hub over MQTT; over TCP the door events of the file run (6 ENTRY, 6 EXIT) at the times of the truth', async () => {
+  it('the one-by-one clip live over TCP and over UDP: events at the hub over MQTT, the door events of the file run (6 ENTRY, 6 EXIT) at the times of the truth over both', async () => {
     const { mqttUrl, heard, server } = await hubAndCamera();
     const stores = { tcp: `RTSP_TCP_${run}`, udp: `RTSP_UDP_${run}` };
     const layout = writeLayout(dir, Object.values(stores));
@@ -168,16 +168,9 @@ describe('agent over a real RTSP camera, end to end @integration', function () {
       const summary = `${t}: ${events.map((e) => e.event_type).join(' ')} | heartbeat ${JSON.stringify(agent.heartbeat())}`;
       console.log(`      ${t}: ${events.length} events, ${count('ENTRY')} ENTRY, ${count('EXIT')} EXIT; heartbeat ${JSON.stringify(agent.heartbeat())}`);
       expect(count('REENTRY'), summary).to.equal(0);
-      if (t === 'udp') {
-        // UDP has no retransmission: when the box cannot give the agent the CPU to keep reading, packets are lost and
-        // the frames after a loss decode smeared until the next key frame, which costs door crossings (measured on
-        // the loaded development machine: 1 to 11 of the 12 door events). What UDP must show here is the path: the stream read over
-        // UDP, people detected and their events at the hub. The door counts are checked on TCP, which is lossless.
-        expect(count('ENTRY') + count('EXIT'), summary).to.be.greaterThan(0);
-        expect(events.filter((e) => e.event_type === 'ZONE_ENTER'), summary).to.not.be.empty;
-        continue;
-      }
-      // Door events as the file run of the same model: 6 ENTRY and 6 EXIT, as the truth.
+      // Door events as the file run of the same model, over either transport: 6 ENTRY and 6 EXIT, as the truth. UDP has
+      // no retransmission, so this holds only because the agent keeps reading the camera while it infers (a decoder
+      // thread drains ffmpeg) and asks for a receive buffer that holds a key frame's burst of packets.
       expect(count('ENTRY'), summary).to.equal(TRUTH.people.length);
       expect(count('EXIT'), summary).to.equal(TRUTH.people.length);
       // Door times against the truth (seconds of the clip). The live clock's origin is set by the first ENTRY

@@ -76,6 +76,17 @@ describe('agent/source', () => {
       expect(q.dropped).to.equal(2);
       expect([...(await q.next())!]).to.deep.equal([3]);
     });
+    it('numbers each frame in the producer\'s stream, so a drop shows as a gap', async () => {
+      const q = new FrameQueue({ frameBytes: 1, capacity: 2, overflow: 'drop-oldest' });
+      q.push(Buffer.from([1]));
+      await q.next();
+      expect(q.lastSequence).to.equal(0);
+      q.push(Buffer.from([2, 3, 4, 5]));
+      expect([...(await q.next())!]).to.deep.equal([4]);
+      expect(q.lastSequence, 'frames 1 and 2 dropped').to.equal(3);
+      await q.next();
+      expect(q.lastSequence).to.equal(4);
+    });
     it('stamps each frame with its arrival time, also across drops', async () => {
       let t = 1000;
       const q = new FrameQueue({ frameBytes: 1, capacity: 2, overflow: 'drop-oldest', now: () => t });
