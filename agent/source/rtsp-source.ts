@@ -112,8 +112,12 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
       // (RTP timestamps), whatever the delivery jitter or a backlog on a busy box does to arrival times.
       fps: src.fps,
       frameBytes: o.inputWidth * o.inputHeight * 3,
-      capacity: o.queueFrames ?? 4,
-      overflow: 'drop-oldest',
+      // Behind, frames are thinned evenly rather than cut from the front: a stall of the agent (a busy box
+      // descheduling it for a second) then costs sparser frames over that second, not a second-long hole in which
+      // a person can cross the door line unseen. 8 frames (10 MB at 640²) and never more than 3 s behind.
+      capacity: o.queueFrames ?? 8,
+      overflow: 'thin',
+      maxSpan: Math.round(3 * src.fps),
       stallMs,
       firstFrameMs: FIRST_FRAME_MS,
     });
