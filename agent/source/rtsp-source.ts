@@ -7,8 +7,9 @@
  *    counted, its gap logged when frames return, and frames after it carry a new `segment` number so the
  *    tracker and behaviour start afresh instead of joining people across the gap;
  *  - pacing: frames come at the camera's rate, stamped with the arrival time of the connection's first frame plus
- *    their offset in the camera's clock (so jitter and backlogs do not bend dwell times); when the consumer falls behind,
- *    the oldest queued frame is dropped and counted (a few frames of memory, never more);
+ *    their offset in the camera's clock (so jitter and backlogs do not bend dwell times); ffmpeg is read on a thread
+ *    of its own, and when the consumer falls behind, queued frames are thinned and counted (8 frames of memory,
+ *    never more than 3 s behind), their gaps kept in the frame index and timestamps;
  *  - credentials in the URL never reach a log line or an error (redact.ts).
  */
 import { AppError, isAppError } from '../../common/errors.js';
