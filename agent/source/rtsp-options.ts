@@ -24,11 +24,11 @@ export function socketTimeoutFlag(binary: string): string {
 }
 
 /**
- * UDP receive buffer asked of the kernel. A camera sends a key frame as one burst of packets (≈ 150 KB of socket
- * memory for the 768×432 test stream at a key frame a second) faster than any reader drains it; the bundled
- * ffmpeg (4.1) asks for 64 KiB, which Linux doubles to 128 KiB, and lost ~10 packets of every key frame. The kernel
- * silently caps the request at net.core.rmem_max (212992 on a stock kernel, so ≈ 416 KiB of socket memory; 4 MiB
- * here gives 8 MiB), so what is asked for is a ceiling, never a requirement.
+ * UDP receive buffer asked of the kernel. A camera sends a key frame as one burst of packets, faster than any reader
+ * drains it; the bundled ffmpeg (4.1) asks for 64 KiB, which Linux doubles to 128 KiB, and lost ~10 packets of every
+ * key frame of the 768×432 test stream even with the agent idle. The kernel silently caps the request at
+ * net.core.rmem_max (212992 on a stock kernel, so 416 KiB granted, which kept that stream lossless; 4 MiB here
+ * gives 8 MiB), so what is asked for is a ceiling, never a requirement.
  */
 export const UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
