@@ -175,7 +175,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
           s.inferMs += now() - t0;
           s.inferred++;
           lastInferred = frame.index;
-          const u = tracker.update(dets);
+          // A live stream's dropped frames leave gaps in the index: the tracker predicts across the whole gap.
+          const u = tracker.update(dets, since / detectEvery);
           gate?.setReference(thumb ?? thumbnail(frame.rgb, W, H, gate.options.step));
           for (const t of u.tracks) {
             if (!ids.has(t.trackId)) log.debug({ trackId: t.trackId, frame: frame.index }, 'track confirmed');

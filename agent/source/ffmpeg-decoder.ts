@@ -22,7 +22,9 @@ export interface DecoderOptions {
   fps: number | undefined;
   frameBytes: number;
   capacity: number;
-  overflow: 'pause' | 'drop-oldest';
+  overflow: 'pause' | 'drop-oldest' | 'thin';
+  /** 'thin': the longest stretch of producer frames the queue may span (FrameQueue). */
+  maxSpan?: number;
   /** How the input is named in errors (a camera URL without its credentials). Default `input`. */
   label?: string;
   /** Applied to ffmpeg's stderr before it goes into an error (credential redaction). */
@@ -38,8 +40,18 @@ export interface DecoderOptions {
   now?: () => number;
 }
 
+/** Where a consumer reads whole frames from: a FrameQueue, or its proxy across a thread (threaded-decoder.ts). */
+export interface FrameSource {
+  next(): Promise<Buffer | undefined>;
+  /** Frames dropped because the consumer fell behind (live). */
+  readonly dropped: number;
+  readonly lastArrivalMs: number;
+  readonly lastSequence: number;
+  readonly pendingBytes: number;
+}
+
 export interface Decoder {
-  queue: FrameQueue;
+  queue: FrameSource;
   /** ffmpeg's pid once spawned (for CPU accounting in the benchmark). */
   pid(): number | undefined;
   kill(): void;
@@ -74,6 +86,7 @@ export function startDecoder(o: DecoderOptions): Decoder {
     frameBytes: o.frameBytes,
     capacity: o.capacity,
     overflow: o.overflow,
+    ...(o.maxSpan !== undefined && { maxSpan: o.maxSpan }),
     onPause: () => stream?.pause(),
     onResume: () => stream?.resume(),
     ...(o.now && { now: o.now }),

@@ -23,9 +23,18 @@ export function socketTimeoutFlag(binary: string): string {
   return flag;
 }
 
+/**
+ * UDP receive buffer asked of the kernel. A camera sends a key frame as one burst of packets, faster than any reader
+ * drains it; the bundled ffmpeg (4.1) asks for 64 KiB, which Linux doubles to 128 KiB, and lost ~10 packets of every
+ * key frame of the 768×432 test stream even with the agent idle. The kernel silently caps the request at
+ * net.core.rmem_max (212992 on a stock kernel, so 416 KiB granted, which kept that stream lossless; 4 MiB here
+ * gives 8 MiB), so what is asked for is a ceiling, never a requirement.
+ */
+export const UDP_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** Input options for one binary and one transport. */
 export function rtspInputOptions(binary: string, transport: 'tcp' | 'udp', socketTimeoutMs: number): string[] {
-  return ['-rtsp_transport', transport, socketTimeoutFlag(binary), String(socketTimeoutMs * 1000)];
+  return ['-rtsp_transport', transport, ...(transport === 'udp' ? ['-buffer_size', String(UDP_RECEIVE_BUFFER_BYTES)] : []), socketTimeoutFlag(binary), String(socketTimeoutMs * 1000)];
 }
 
 /**

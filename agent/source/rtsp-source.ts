@@ -7,18 +7,20 @@
  *    counted, its gap logged when frames return, and frames after it carry a new `segment` number so the
  *    tracker and behaviour start afresh instead of joining people across the gap;
  *  - pacing: frames come at the camera's rate, stamped with the arrival time of the connection's first frame plus
- *    their offset in the camera's clock (so jitter and backlogs do not bend dwell times); when the consumer falls behind,
- *    the oldest queued frame is dropped and counted (a few frames of memory, never more);
+ *    their offset in the camera's clock (so jitter and backlogs do not bend dwell times); ffmpeg is read on a thread
+ *    of its own, and when the consumer falls behind, queued frames are thinned and counted (8 frames of memory,
+ *    never more than 3 s behind), their gaps kept in the frame index and timestamps;
  *  - credentials in the URL never reach a log line or an error (redact.ts).
  */
 import { AppError, isAppError } from '../../common/errors.js';
 import { silentLogger } from '../../common/logger.js';
 import type { Frame } from '../types.js';
-import { startDecoder, type Decoder } from './ffmpeg-decoder.js';
+import type { Decoder } from './ffmpeg-decoder.js';
 import { computeLetterbox, letterboxFilter } from './letterbox.js';
 import { probe, type SourceInfo } from './probe.js';
 import { redactorFor } from './redact.js';
 import { rtspInputOptions, transportRefused } from './rtsp-options.js';
+import { startThreadedDecoder } from './threaded-decoder.js';
 import { backoffMs, type SourceOptions, type StreamState, type VideoSource } from './video-source.js';
 
 /** ffmpeg's socket I/O timeout: a camera that accepts the connection and then says nothing. */
@@ -28,7 +30,6 @@ const FIRST_FRAME_MS = 20_000;
 
 export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
   const log = (o.logger ?? silentLogger()).child({ source: 'rtsp' });
-  const now = o.now ?? Date.now;
   const redact = redactorFor(o.input);
   const camera = redact(o.input);
   const stallMs = o.stallMs ?? 5000;
@@ -98,8 +99,9 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
   log.info({ input: camera, kind: 'rtsp', transport, ...info, letterbox }, 'source opened');
   const src = info;
 
+  // On its own thread: the main thread's synchronous inference must never stop ffmpeg from reading the camera.
   const start = (): Decoder =>
-    startDecoder({
+    startThreadedDecoder({
       input: o.input,
       label: camera,
       redact,
@@ -111,11 +113,14 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
       // (RTP timestamps), whatever the delivery jitter or a backlog on a busy box does to arrival times.
       fps: src.fps,
       frameBytes: o.inputWidth * o.inputHeight * 3,
-      capacity: o.queueFrames ?? 4,
-      overflow: 'drop-oldest',
+      // Behind, frames are thinned evenly rather than cut from the front: a stall of the agent (a busy box
+      // descheduling it for a second) then costs sparser frames over that second, not a second-long hole in which
+      // a person can cross the door line unseen. 8 frames (10 MB at 640²) and never more than 3 s behind.
+      capacity: o.queueFrames ?? 8,
+      overflow: 'thin',
+      maxSpan: Math.round(3 * src.fps),
       stallMs,
       firstFrameMs: FIRST_FRAME_MS,
-      now,
     });
 
   let state: StreamState = 'offline';
@@ -139,10 +144,19 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
         decoder = start();
         let got = 0;
         let error: unknown;
+        // The connection's frame count at its first frame and at the previous one: frames dropped while the
+        // consumer was behind leave gaps in it, which the index and the timestamps keep.
+        let firstSeq = 0;
+        let prevSeq = 0;
         try {
           for (let rgb = await decoder.queue.next(); rgb; rgb = await decoder.queue.next()) {
-            if (got === 0) connectedAtMs = decoder.queue.lastArrivalMs;
-            const timestampMs = connectedAtMs + Math.round((got * 1000) / src.fps);
+            const seq = decoder.queue.lastSequence;
+            if (got === 0) {
+              connectedAtMs = decoder.queue.lastArrivalMs;
+              firstSeq = seq;
+            } else index += Math.max(0, seq - prevSeq - 1);
+            prevSeq = seq;
+            const timestampMs = connectedAtMs + Math.round(((seq - firstSeq) * 1000) / src.fps);
             if (got++ === 0) {
               failures = 0;
               if (lostAtMs !== undefined) {

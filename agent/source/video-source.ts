@@ -42,7 +42,7 @@ export interface SourceOptions {
   /** RTSP only: stops the retries of a camera unreachable at start. */
   signal?: AbortSignal;
   logger?: Logger;
-  /** Clock for live timestamps and the default start time. */
+  /** Clock for a file's default start time (a live frame's arrival is read on its decoder thread's wall clock). */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }

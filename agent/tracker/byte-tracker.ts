@@ -124,8 +124,17 @@ export class ByteTracker {
     return this.tracked.length + this.lost.length > 0;
   }
 
-  update(detections: readonly Detection[]): TrackerUpdate {
-    this.frameId += 1;
+  /**
+   * One detector run. `steps` is how many update intervals have passed since the last one (default 1): a live
+   * stream whose frames were dropped while the agent was behind gives gaps, and predicting the tracks across the
+   * whole gap (not one step) keeps them matched to where people have walked meanwhile, and ages lost tracks in
+   * camera time. Predicting beyond the lost-track horizon is pointless, so the gap is capped there.
+   */
+  update(detections: readonly Detection[], steps = 1): TrackerUpdate {
+    // At least one step (an update is never before the previous one), at most the lost-track horizon.
+    const dt = Number.isFinite(steps) ? Math.min(this.maxTimeLost + 1, Math.max(1, steps)) : 1;
+    const first = this.frameId === 0;
+    this.frameId += dt;
     const { trackThresh, lowThresh, matchThresh, fuseScore: fuse, pixelIou } = this.config;
     const newTrackThresh = this.config.newTrackThresh ?? trackThresh + 0.1;
     const dist = (tracks: STrack[], dets: readonly Detection[], fused: boolean) => {
@@ -144,7 +153,7 @@ export class ByteTracker {
     const pool = uniq([...confirmed, ...this.lost]);
     for (const t of pool) {
       if (t.state !== 'tracked') t.kf = { mean: [...t.kf.mean.slice(0, 7), 0], covariance: t.kf.covariance };
-      t.kf = predict(t.kf);
+      t.kf = predict(t.kf, dt);
     }
 
     // 1st association: all pooled tracks vs high-score boxes.
@@ -185,7 +194,7 @@ export class ByteTracker {
         score: d.score,
         state: 'tracked',
         // The reference activates tracks of the very first frame at once.
-        activated: this.frameId === 1,
+        activated: first,
         startFrame: this.frameId,
         endFrame: this.frameId,
       });

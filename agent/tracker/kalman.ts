@@ -23,16 +23,20 @@ export function initiate(m: Vec): KalmanState {
   return { mean: [...m, 0, 0, 0, 0], covariance: diag(std.map((s) => s * s)) };
 }
 
-/** One time step ahead: x' = F x, P' = F P Fᵀ + Q. */
-export function predict(s: KalmanState): KalmanState {
+/**
+ * `dt` time steps ahead (default 1): x' = F x, P' = F P Fᵀ + dt·Q with F = [[I, dt·I], [0, I]]. A fractional or
+ * multiple step is a gap between updates of other than one interval (live frames dropped while the agent was
+ * behind); the process noise of a random-walk velocity grows linearly with the elapsed time.
+ */
+export function predict(s: KalmanState, dt = 1): KalmanState {
   const h = s.mean[3]!;
   const std = [STD_POS * h, STD_POS * h, 1e-2, STD_POS * h, STD_VEL * h, STD_VEL * h, 1e-5, STD_VEL * h];
-  const mean = s.mean.map((v, i) => (i < NDIM ? v + s.mean[i + NDIM]! : v));
-  // F P Fᵀ with F = [[I, I], [0, I]], written out to avoid two 8x8 products per track per frame.
+  const mean = s.mean.map((v, i) => (i < NDIM ? v + dt * s.mean[i + NDIM]! : v));
+  // F P Fᵀ, written out to avoid two 8x8 products per track per frame.
   const P = s.covariance;
-  const FP: Mat = P.map((row, i) => (i < NDIM ? row.map((v, j) => v + P[i + NDIM]![j]!) : [...row]));
-  const cov: Mat = FP.map((row) => row.map((_, j) => (j < NDIM ? row[j]! + row[j + NDIM]! : row[j]!)));
-  for (let i = 0; i < 8; i++) cov[i]![i]! += std[i]! * std[i]!;
+  const FP: Mat = P.map((row, i) => (i < NDIM ? row.map((v, j) => v + dt * P[i + NDIM]![j]!) : [...row]));
+  const cov: Mat = FP.map((row) => row.map((_, j) => (j < NDIM ? row[j]! + dt * row[j + NDIM]! : row[j]!)));
+  for (let i = 0; i < 8; i++) cov[i]![i]! += dt * std[i]! * std[i]!;
   return { mean, covariance: cov };
 }
 

@@ -3,7 +3,7 @@
  * one-by-one clip), with the real model (detect-every 2: the default model where door counts are checked against
  * the truth, YOLOX-nano elsewhere) and re-id, publishing to a real hub's
  * embedded broker (port 0): the clip over TCP and over UDP, an outage of 20 s, and a camera unreachable at
- * start. Lean on purpose: one clip pass for both transports at once. Skips, saying why, without the RTSP server,
+ * start. One clip pass per transport, one after the other. Skips, saying why, without the RTSP server,
  * the model or the clip.
  */
 import { expect } from 'chai';
@@ -140,44 +140,52 @@ describe('agent over a real RTSP camera, end to end @integration', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the one-by-one clip live over TCP and over UDP: events at the hub over MQTT; over TCP the door events of the file run (6 ENTRY, 6 EXIT) at the times of the truth', async () => {
-    const { mqttUrl, heard, server } = await hubAndCamera();
+  it('the one-by-one clip live over TCP, then over UDP: events at the hub over MQTT, the door events of the file run (6 ENTRY, 6 EXIT) at the times of the truth over both', async function () {
+    this.timeout(20 * 60_000);
+    const { mqttUrl, heard } = await hubAndCamera();
     const stores = { tcp: `RTSP_TCP_${run}`, udp: `RTSP_UDP_${run}` };
     const layout = writeLayout(dir, Object.values(stores));
-    const agents = (['tcp', 'udp'] as const).map((t) => startAgent({ dir, name: t, url: server.url, storeId: stores[t], layout, mqttUrl, transport: t, model: ACCURATE_MODEL }));
-    cleanup.push(...agents.map((a) => () => a.stop()));
-    // The agents start before the camera (loading models takes long on a busy box) and retry; the clip then opens
-    // with 12 s of its empty first frame, time for both to connect before anyone walks in.
-    await until('both agents to try the camera', () => agents.every((a) => a.lines.some((l) => l.event === 'camera_unreachable')), 180_000);
-    const publisher = publishClip({ ffmpegPath: bins.ffmpegPath, clip: CLIP, rtpPort: server.rtpPort, fps: 10, leadInS: 12 });
-    cleanup.push(() => publisher.stop());
-    const leadInEnds = Date.now() + 12_000;
-    await until('both agents to receive frames', () => agents.every((a) => a.lines.some((l) => l.msg === 'source opened')), 60_000);
-    expect(Date.now(), 'agents connected within the lead-in').to.be.below(leadInEnds);
-    expect(await publisher.exited, 'publisher exit').to.equal(0);
-    // The camera stops at the end of the clip; each agent notices (stall watchdog) and reconnects until stopped.
-    // A loaded machine may still be working through frames queued upstream (TCP), hence the long bound.
-    await until('the agents to notice the end of the stream', () => agents.every((a) => a.lines.some((l) => l.event === 'stream_lost')), 300_000);
-    expect(await Promise.all(agents.map((a) => a.stop())), 'agent exit codes').to.deep.equal([0, 0]);
+    // One transport at a time. Two agents running the model at once on a 2-core box each get half of it; an agent
+    // that cannot infer at the camera's rate drops frames (by design, counted in the heartbeat), and at a deficit
+    // of half the frames a marginal door crossing can be missed on either transport. What is compared here is
+    // the transports, each with the box to itself (and its neighbours).
+    const agents: AgentProcess[] = [];
+    for (const t of ['tcp', 'udp'] as const) {
+      const server = await startRtspServer();
+      cleanup.push(() => server.stop());
+      const agent = startAgent({ dir, name: t, url: server.url, storeId: stores[t], layout, mqttUrl, transport: t, model: ACCURATE_MODEL });
+      agents.push(agent);
+      cleanup.push(() => agent.stop());
+      // The agent starts before the camera (loading models takes long on a busy box) and retries; the clip then
+      // opens with 12 s of its empty first frame, time to connect before anyone walks in.
+      await until(`the ${t} agent to try the camera`, () => agent.lines.some((l) => l.event === 'camera_unreachable'), 180_000);
+      const publisher = publishClip({ ffmpegPath: bins.ffmpegPath, clip: CLIP, rtpPort: server.rtpPort, fps: 10, leadInS: 12 });
+      cleanup.push(() => publisher.stop());
+      const leadInEnds = Date.now() + 12_000;
+      await until(`the ${t} agent to receive frames`, () => agent.lines.some((l) => l.msg === 'source opened'), 60_000);
+      expect(Date.now(), `${t}: connected within the lead-in`).to.be.below(leadInEnds);
+      expect(await publisher.exited, 'publisher exit').to.equal(0);
+      // The camera stops at the end of the clip; the agent notices (stall watchdog) and reconnects until stopped.
+      await until(`the ${t} agent to notice the end of the stream`, () => agent.lines.some((l) => l.event === 'stream_lost'), 300_000);
+      expect(await agent.stop(), `${t} agent exit code`).to.equal(0);
+    }
 
+    // Both transports' counts first, so a failure on one still shows the other.
+    for (const t of ['tcp', 'udp'] as const) {
+      const events = heard.events.filter((e) => e.store_id === stores[t]);
+      const count = (type: string) => events.filter((e) => e.event_type === type).length;
+      console.log(`      ${t}: ${events.length} events, ${count('ENTRY')} ENTRY, ${count('EXIT')} EXIT; heartbeat ${JSON.stringify(agents[t === 'tcp' ? 0 : 1]!.heartbeat())}`);
+    }
     for (const t of ['tcp', 'udp'] as const) {
       const agent = agents[t === 'tcp' ? 0 : 1]!;
       expect(agent.lines.filter((l) => l.event === 'rtsp_transport').map((l) => l.transport), `${t} transport`).to.deep.equal([t]);
       const events = heard.events.filter((e) => e.store_id === stores[t]);
       const count = (type: string) => events.filter((e) => e.event_type === type).length;
       const summary = `${t}: ${events.map((e) => e.event_type).join(' ')} | heartbeat ${JSON.stringify(agent.heartbeat())}`;
-      console.log(`      ${t}: ${events.length} events, ${count('ENTRY')} ENTRY, ${count('EXIT')} EXIT; heartbeat ${JSON.stringify(agent.heartbeat())}`);
       expect(count('REENTRY'), summary).to.equal(0);
-      if (t === 'udp') {
-        // UDP has no retransmission: when the box cannot give the agent the CPU to keep reading, packets are lost and
-        // the frames after a loss decode smeared until the next key frame, which costs door crossings (measured on
-        // the loaded development machine: 1 to 11 of the 12 door events). What UDP must show here is the path: the stream read over
-        // UDP, people detected and their events at the hub. The door counts are checked on TCP, which is lossless.
-        expect(count('ENTRY') + count('EXIT'), summary).to.be.greaterThan(0);
-        expect(events.filter((e) => e.event_type === 'ZONE_ENTER'), summary).to.not.be.empty;
-        continue;
-      }
-      // Door events as the file run of the same model: 6 ENTRY and 6 EXIT, as the truth.
+      // Door events as the file run of the same model, over either transport: 6 ENTRY and 6 EXIT, as the truth. UDP has
+      // no retransmission, so this holds only because the agent keeps reading the camera while it infers (a decoder
+      // thread drains ffmpeg) and asks for a receive buffer that holds a key frame's burst of packets.
       expect(count('ENTRY'), summary).to.equal(TRUTH.people.length);
       expect(count('EXIT'), summary).to.equal(TRUTH.people.length);
       // Door times against the truth (seconds of the clip). The live clock's origin is set by the first ENTRY

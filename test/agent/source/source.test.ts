@@ -7,7 +7,7 @@ import { captureLogger } from '../../helpers/hub.js';
 import { resolveBinaries } from '../../../agent/source/binaries.js';
 import { computeLetterbox, letterboxFilter } from '../../../agent/source/letterbox.js';
 import { endedCleanly } from '../../../agent/source/ffmpeg-decoder.js';
-import { FrameQueue } from '../../../agent/source/frame-queue.js';
+import { FrameQueue, thinIndex } from '../../../agent/source/frame-queue.js';
 import { parseRate } from '../../../agent/source/probe.js';
 import { backoffMs, openSource } from '../../../agent/source/video-source.js';
 
@@ -75,6 +75,38 @@ describe('agent/source', () => {
       q.push(Buffer.from([1, 2, 3, 4]));
       expect(q.dropped).to.equal(2);
       expect([...(await q.next())!]).to.deep.equal([3]);
+    });
+    it('numbers each frame in the producer\'s stream, so a drop shows as a gap', async () => {
+      const q = new FrameQueue({ frameBytes: 1, capacity: 2, overflow: 'drop-oldest' });
+      q.push(Buffer.from([1]));
+      await q.next();
+      expect(q.lastSequence).to.equal(0);
+      q.push(Buffer.from([2, 3, 4, 5]));
+      expect([...(await q.next())!]).to.deep.equal([4]);
+      expect(q.lastSequence, 'frames 1 and 2 dropped').to.equal(3);
+      await q.next();
+      expect(q.lastSequence).to.equal(4);
+    });
+    it('thins evenly when a live consumer stalls: the newest kept, no hole as long as the stall, never beyond maxSpan', async () => {
+      const q = new FrameQueue({ frameBytes: 1, capacity: 4, overflow: 'thin', maxSpan: 100 });
+      // A stall of 12 frames: drop-oldest would keep 8..11 (a hole of 8 frames); thinning keeps them spread.
+      q.push(Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]));
+      expect(q.dropped).to.equal(8);
+      const kept: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        await q.next();
+        kept.push(q.lastSequence);
+      }
+      expect(kept[0], 'the oldest stays while within maxSpan').to.equal(0);
+      expect(kept[3], 'the newest stays').to.equal(11);
+      const gaps = kept.slice(1).map((s, i) => s - kept[i]!);
+      expect(Math.max(...gaps) - Math.min(...gaps), `even spacing: ${kept.join(',')}`).to.be.at.most(1);
+    });
+    it('thinning picks the inner frame with the closest neighbours, and the oldest once the span is too long', () => {
+      expect(thinIndex([0, 1, 2, 3, 4], 100)).to.equal(1);
+      expect(thinIndex([0, 2, 3, 4, 5], 100)).to.equal(2);
+      expect(thinIndex([0, 4, 8, 9, 10], 100)).to.equal(3);
+      expect(thinIndex([0, 4, 8, 9, 10], 9)).to.equal(0);
     });
     it('stamps each frame with its arrival time, also across drops', async () => {
       let t = 1000;

@@ -169,4 +169,21 @@ describe('agent/tracker/byte-tracker', () => {
     // happens to keep this one, but only clipping keeps it whatever the box sizes.
     expect(run(false, false)).to.equal(2);
   });
+
+  it('predicts across a gap of several steps (live frames dropped), keeping the id a one-step prediction loses', () => {
+    // 40 px wide, 10 px a step: after a 4-step gap the person is 40 px on, 30 px from a 1-step guess (IoU 0.14).
+    const p = walker(0, 100, 10, 0, 40, 100);
+    const det = (f: number): Detection[] => [{ box: p.at(f)!, score: 0.9, classId: 0 }];
+    const ids = (steps: number | undefined) => {
+      const t = new ByteTracker({ frameWidth: 2000, frameHeight: 1000 });
+      for (let f = 0; f < 6; f++) t.update(det(f));
+      const before = t.update(det(6)).tracks[0]!.trackId;
+      const after = t.update(det(10), steps).tracks.filter((x) => x.state === 'tracked').map((x) => x.trackId);
+      return { before, after };
+    };
+    const across = ids(4);
+    expect(across.after, 'gap of 4 steps told').to.deep.equal([across.before]);
+    const blind = ids(undefined);
+    expect(blind.after, 'gap not told: the old track is not matched').to.not.include(blind.before);
+  });
 });
