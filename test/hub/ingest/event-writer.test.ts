@@ -30,7 +30,7 @@ for (const dbCase of DATABASES) {
     });
 
     /** The real store, recording each insert call. */
-    function recorded(delayMs = 0, inFlightGroups = 1) {
+    function recorded(delayMs = 0, inFlightGroups = 1, gate: Promise<void> = Promise.resolve()) {
       const log: string[] = [];
       let calls = 0;
       return {
@@ -41,6 +41,7 @@ for (const dbCase of DATABASES) {
             const n = ++calls;
             log.push(`start ${n} (${rows.length})`);
             await new Promise((r) => setTimeout(r, delayMs));
+            await gate;
             try {
               return await store.insert(rows);
             } finally {
@@ -61,12 +62,17 @@ for (const dbCase of DATABASES) {
     });
 
     it('hands the next group over before the previous one commits when the store queues, keeping arrival order', async () => {
-      const { store: s, log } = recorded(30, 2);
+      // The first group is held until the second has been handed over, however slowly this machine runs the test.
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const { store: s, log } = recorded(0, 2, gate);
       const writer = createEventWriter(s);
       const a = events(2);
       const first = writer.write(a);
       await new Promise((r) => setImmediate(r));
       const second = writer.write([a[0]!, ...events(1)]);
+      await new Promise((r) => setImmediate(r));
+      release();
       const [r1, r2] = await Promise.all([first, second]);
       expect(log.slice(0, 2)).to.deep.equal(['start 1 (2)', 'start 2 (2)']);
       expect(r1.outcomes).to.deep.equal(['stored', 'stored']);
