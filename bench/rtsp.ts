@@ -4,7 +4,7 @@
  * with the one-by-one clip in a loop at 10 fps → the agent as its own process (--camera, --mqtt) → a hub's
  * embedded broker. Prints the frame-to-published-event latency (event timestamp = when the frame reached the
  * agent; received = when the event reached the broker), the agent's CPU per camera (node + its ffmpeg decoder,
- * from /proc), frames dropped by the drop-oldest queue, and the load average. The ceiling, measured in the same
+ * from /proc), frames dropped by the thinning live queue, and the load average. The ceiling, measured in the same
  * run: the same pipeline on the same clip read as fast as it can go (fps), so live fps / ceiling fps is the share
  * of this machine's current capacity that one camera takes.
  */

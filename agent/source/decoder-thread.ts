@@ -1,6 +1,6 @@
 /**
  * The body of a live decoder's thread (threaded-decoder.ts): runs one ffmpeg (startDecoder) and keeps its stdout
- * drained into a bounded drop-oldest FrameQueue whatever the main thread is doing, and hands frames over one at a
+ * drained into a bounded, thinning FrameQueue whatever the main thread is doing, and hands frames over one at a
  * time on request, their memory transferred, not copied.
  */
 import { parentPort, workerData } from 'node:worker_threads';

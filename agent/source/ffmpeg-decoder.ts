@@ -22,7 +22,7 @@ export interface DecoderOptions {
   fps: number | undefined;
   frameBytes: number;
   capacity: number;
-  overflow: 'pause' | 'drop-oldest' | 'thin';
+  overflow: 'pause' | 'thin';
   /** 'thin': the longest stretch of producer frames the queue may span (FrameQueue). */
   maxSpan?: number;
   /** How the input is named in errors (a camera URL without its credentials). Default `input`. */

@@ -2,16 +2,16 @@
  * Cuts ffmpeg's rawvideo byte stream into whole frames and queues them between the decoder process and the
  * consumer. Each frame gets its own Buffer (consumers may keep a reference). Files apply backpressure (pause the
  * pipe when `capacity` frames wait, so ffmpeg decodes a few frames ahead of inference and then blocks); live
- * streams cannot be paused without falling behind the camera, so they drop frames and count them: the oldest
- * ('drop-oldest'), or ('thin') the frame whose neighbours are closest, so that a stall of the consumer thins the
- * queued stretch of time evenly instead of cutting a hole in it as long as the stall, bounded by `maxSpan`.
+ * streams cannot be paused without falling behind the camera, so they drop frames and count them ('thin'): the
+ * frame whose neighbours are closest, so that a stall of the consumer thins the queued stretch of time evenly
+ * instead of cutting a hole in it as long as the stall; the oldest once the queue spans more than `maxSpan`.
  */
 export interface FrameQueueOptions {
   frameBytes: number;
   /** Frames buffered before pausing (file) or dropping (live). */
   capacity: number;
-  /** 'pause' for files; 'drop-oldest' or 'thin' for live streams. */
-  overflow: 'pause' | 'drop-oldest' | 'thin';
+  /** 'pause' for files, 'thin' for live streams. */
+  overflow: 'pause' | 'thin';
   /**
    * 'thin': the most producer frames between the oldest and the newest queued one; beyond it the oldest goes, so
    * the consumer is never further behind than this. Default 4 × capacity.
@@ -104,8 +104,7 @@ export class FrameQueue {
     this.arrivals.push(this.opts.now?.() ?? 0);
     this.sequences.push(this.produced++);
     if (this.frames.length > this.opts.capacity) {
-      if (this.opts.overflow === 'drop-oldest') this.drop(0);
-      else if (this.opts.overflow === 'thin') this.drop(thinIndex(this.sequences, this.opts.maxSpan ?? 4 * this.opts.capacity));
+      if (this.opts.overflow === 'thin') this.drop(thinIndex(this.sequences, this.opts.maxSpan ?? 4 * this.opts.capacity));
       else if (!this.paused) {
         this.paused = true;
         this.opts.onPause?.();

@@ -5,7 +5,7 @@
  * (100–300 ms a frame on a busy box) nobody reads that stdout, ffmpeg blocks writing, and stops reading the
  * camera: over UDP the kernel's receive buffer overflows and packets are lost (frames smeared until the next key
  * frame, door crossings missed), over TCP the backlog moves into the camera. A thread that does nothing but read
- * keeps ffmpeg moving; when the main thread falls behind, frames are dropped here, oldest first, and counted,
+ * keeps ffmpeg moving; when the main thread falls behind, frames are thinned here (frame-queue.ts) and counted,
  * with at most `capacity` frames held.
  */
 import { Worker } from 'node:worker_threads';

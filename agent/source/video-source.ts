@@ -3,7 +3,7 @@
  *  - file (here): probe, decode as fast as the consumer pulls (back-fill) or at native rate with `-re`
  *    (--realtime); timestamps are start time + frame index / fps.
  *  - rtsp (rtsp-source.ts): transport choice, retries with backoff, stall watchdog, wall-clock timestamps,
- *    drop-oldest when behind, outages reported.
+ *    frames thinned when behind, outages reported.
  */
 import { existsSync } from 'node:fs';
 import { AppError } from '../../common/errors.js';

@@ -24,7 +24,9 @@ const sumOf = (c: string) => `${c} = r.${c} + excluded.${c}`;
 const ZONE_COLS = ['store_id', 'bucket_ts', 'zone_id', 'is_staff', 'n_events', 'dwell_sum', 'dwell_n', 'first_seen', 'last_seen'] as const;
 
 const B = ROLLUP_BUCKET_MS;
-const count = (cond: string) => `SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END)`;
+/** 1 for an event that meets `cond`, else 0: a pending event's own count; summed, the fold's. */
+const flag = (cond: string) => `CASE WHEN ${cond} THEN 1 ELSE 0 END`;
+const count = (cond: string) => `SUM(${flag(cond)})`;
 /**
  * The rollup of events with id in (?, ?], computed by the database: the same definitions as rollUp() in
  * hub/analytics/rollup.ts (the reference the tests hold this to), without shipping every event to JS and back.
@@ -54,7 +56,6 @@ const ZONE_FOLD_SQL = `INSERT INTO zone_rollups AS r (${ZONE_COLS.join(', ')})
 
 const PAST_WATERMARK = `FROM events WHERE id > (SELECT last_event_row FROM rollup_state WHERE name = '${STATE}')`;
 const dwellOf = "CASE WHEN event_type = 'ZONE_DWELL' THEN dwell_ms ELSE 0 END";
-const flag = (cond: string) => `CASE WHEN ${cond} THEN 1 ELSE 0 END`;
 /**
  * The events past the watermark as rollup rows of one event each (the fold's definitions, row by row), in the
  * columns of each rollup table. A read takes the union of a table and these rows in one statement, so it sees one

@@ -70,14 +70,14 @@ describe('agent/source', () => {
       expect(events).to.deep.equal(['pause', 'resume']);
       expect(q.dropped).to.equal(0);
     });
-    it('drops the oldest frame when a live consumer falls behind', async () => {
-      const q = new FrameQueue({ frameBytes: 1, capacity: 2, overflow: 'drop-oldest' });
+    it('drops the oldest frame when a live consumer falls behind by more than maxSpan', async () => {
+      const q = new FrameQueue({ frameBytes: 1, capacity: 2, overflow: 'thin', maxSpan: 1 });
       q.push(Buffer.from([1, 2, 3, 4]));
       expect(q.dropped).to.equal(2);
       expect([...(await q.next())!]).to.deep.equal([3]);
     });
     it('numbers each frame in the producer\'s stream, so a drop shows as a gap', async () => {
-      const q = new FrameQueue({ frameBytes: 1, capacity: 2, overflow: 'drop-oldest' });
+      const q = new FrameQueue({ frameBytes: 1, capacity: 2, overflow: 'thin', maxSpan: 1 });
       q.push(Buffer.from([1]));
       await q.next();
       expect(q.lastSequence).to.equal(0);
@@ -110,7 +110,7 @@ describe('agent/source', () => {
     });
     it('stamps each frame with its arrival time, also across drops', async () => {
       let t = 1000;
-      const q = new FrameQueue({ frameBytes: 1, capacity: 2, overflow: 'drop-oldest', now: () => t });
+      const q = new FrameQueue({ frameBytes: 1, capacity: 2, overflow: 'thin', maxSpan: 1, now: () => t });
       for (const b of [1, 2, 3]) {
         q.push(Buffer.from([b]));
         t += 100;

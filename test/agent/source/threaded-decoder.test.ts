@@ -18,7 +18,7 @@ function testPattern(o: { seconds: number; capacity: number }) {
     fps: 25,
     frameBytes: W * H * 3,
     capacity: o.capacity,
-    overflow: 'drop-oldest',
+    overflow: 'thin',
     stallMs: 20_000,
   });
 }
@@ -55,7 +55,7 @@ describe('agent/source/threaded-decoder', function () {
     let n = 0;
     while (await d.queue.next()) n++;
     expect(n).to.be.within(9, 11);
-    const bad = startThreadedDecoder({ input: '/nonexistent.mp4', ffmpegPath: bins.ffmpegPath, inputOptions: [], filter: 'null', fps: undefined, frameBytes: 3, capacity: 2, overflow: 'drop-oldest' });
+    const bad = startThreadedDecoder({ input: '/nonexistent.mp4', ffmpegPath: bins.ffmpegPath, inputOptions: [], filter: 'null', fps: undefined, frameBytes: 3, capacity: 2, overflow: 'thin' });
     await bad.queue.next().then(
       () => expect.fail('expected a failure'),
       (err: unknown) => {
