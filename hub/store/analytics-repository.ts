@@ -3,6 +3,7 @@ import { canonicalId, NO_LINKS, type VisitorLinks } from '../analytics/identity.
 import type { BillingPresence, DwellSum, QueueSample, VisitorFacts } from '../analytics/types.js';
 import type { Db } from './db.js';
 import { pendingRollupRows } from './rollup-fold.js';
+import { DOOR_TYPES, QUEUE_JOINS } from './kpi-indexes.js';
 
 type Bind = string | number;
 
@@ -133,7 +134,8 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
     /** Earliest non-staff ENTRY per visitor in [from, to): the start of visits that began before a window. */
     async earliestEntries(storeId: string, from: number, to: number): Promise<Map<string, number>> {
       const out = await rows<{ visitor_id: string; ts: unknown }>(
-        `SELECT visitor_id, MIN(ts) AS ts FROM events WHERE store_id = ? AND event_type = 'ENTRY' AND ts >= ? AND ts < ? AND is_staff = FALSE GROUP BY visitor_id`,
+        // The door-types term lets SQLite read the covering events_doors index (kpi-indexes.ts).
+        `SELECT visitor_id, MIN(ts) AS ts FROM events WHERE store_id = ? AND ${DOOR_TYPES} AND event_type = 'ENTRY' AND ts >= ? AND ts < ? AND is_staff = FALSE GROUP BY visitor_id`,
         [storeId, from, to],
       );
       return new Map(out.map((r) => [r.visitor_id, n(r.ts)]));
@@ -141,12 +143,12 @@ export function createAnalyticsRepository(db: Db, opts: { rollups?: boolean } = 
 
     /**
      * Billing presences of non-staff visitors in [from, to), oldest first: BILLING_QUEUE_JOIN anywhere (by the
-     * type index) plus ZONE_ENTER/ZONE_DWELL in billing zones (by the zone index).
+     * queue-joins index on SQLite, the type index on PostgreSQL) plus ZONE_ENTER/ZONE_DWELL in billing zones (by the zone index).
      */
     async billingPresences(storeId: string, from: number, to: number, billingZones: readonly string[]): Promise<BillingPresence[]> {
       const [billing, bb] = inList('zone_id', billingZones);
       const out = await rows<{ visitor_id: string; ts: unknown }>(
-        `SELECT visitor_id, ts FROM events WHERE store_id = ? AND event_type = 'BILLING_QUEUE_JOIN' AND ts >= ? AND ts < ? AND is_staff = FALSE
+        `SELECT visitor_id, ts FROM events WHERE store_id = ? AND ${QUEUE_JOINS} AND ts >= ? AND ts < ? AND is_staff = FALSE
          UNION ALL
          SELECT visitor_id, ts FROM events WHERE store_id = ? AND ${billing} AND ts >= ? AND ts < ? AND is_staff = FALSE
            AND event_type IN ('ZONE_ENTER','ZONE_DWELL')

@@ -1,7 +1,8 @@
 import { EVENT_COLUMNS, eventKey, type EventRow } from './event-row.js';
 import { foldRollupsIfDue } from './rollup-fold.js';
 import type { Dialect } from './db.js';
-import type { Binding, WriteExec } from './write-tx.js';
+import type { KeyClaim, RecentKeys } from './recent-keys.js';
+import { placeholders, type Binding, type WriteExec } from './write-tx.js';
 
 /** What became of one row handed to the store. */
 export type RowOutcome = 'stored' | 'duplicate';
@@ -14,28 +15,23 @@ const cached = (key: string, build: () => string): string => {
   if (!sql) sqlCache.set(key, (sql = build()));
   return sql;
 };
-const marks = (n: number) => Array(n).fill('?').join(',');
 
 /**
  * The de-duplication rule, one for both databases: the first copy of an event_id wins, whatever the content of
  * later copies. The key of an id is its UUID's two 64-bit halves XOR-ed (eventKey); a key already held by a
  * different id is a genuine collision, and that id is then claimed in event_key_overflow by its full text.
- * Keys are held in two tables, looked up together: event_keys_recent takes each commit's keys (a small B-tree, so a
- * commit rewrites few of its pages), and moves them into event_keys in key order when the rollups fold (mergeKeys).
+ * Keys are held in event_keys and, for the newest events, in `recent` (recent-keys.ts: a small table on PostgreSQL,
+ * memory on SQLite), looked up together and moved into event_keys in key order when the rollups fold.
  * Exact only while no other transaction writes events at the same time: SQLite has one writer, and on PostgreSQL
  * every event transaction holds the events-write lock first (write-tx.ts).
  * Returns, per row, whether it is new, and whether it also claims its 64-bit key (false for a collision).
  */
-async function judge(exec: WriteExec, rows: EventRow[]): Promise<{ fresh: boolean; claimsKey: boolean; key: bigint }[]> {
+async function judge(exec: WriteExec, recent: RecentKeys, rows: EventRow[]): Promise<{ fresh: boolean; claimsKey: boolean; key: bigint }[]> {
   const keys = rows.map((r) => eventKey(r.event_id));
   const holders = new Map<string, string[]>();
   const distinct = [...new Set(keys)];
   for (let i = 0; i < distinct.length; i += CHUNK) {
-    const chunk = distinct.slice(i, i + CHUNK);
-    const sql = cached(`holders:${chunk.length}`, () =>
-      `SELECT CAST(ek.k AS TEXT) AS k, e.event_id FROM (SELECT k, event_row FROM event_keys WHERE k IN (${marks(chunk.length)})
-         UNION ALL SELECT k, event_row FROM event_keys_recent WHERE k IN (${marks(chunk.length)})) AS ek JOIN events e ON e.id = ek.event_row`);
-    for (const r of await exec.all<{ k: string; event_id: string }>(sql, [...chunk, ...chunk])) holders.set(r.k, [...(holders.get(r.k) ?? []), r.event_id]);
+    for (const r of await recent.holders(exec, distinct.slice(i, i + CHUNK))) holders.set(r.k, [...(holders.get(r.k) ?? []), r.event_id]);
   }
   const out: { fresh: boolean; claimsKey: boolean; key: bigint }[] = [];
   for (let i = 0; i < rows.length; i++) {
@@ -76,31 +72,11 @@ async function append(exec: WriteExec, rows: EventRow[]): Promise<number[]> {
     const chunk = rows.slice(i, i + CHUNK);
     // Knex's own SQLite batch insert is INSERT … SELECT … UNION ALL, which fails past 500 rows: hence VALUES.
     const sql = cached(`events:${chunk.length}`, () =>
-      `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES ${Array(chunk.length).fill(`(${marks(EVENT_COLUMNS.length)})`).join(',')} RETURNING id`);
+      `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES ${Array(chunk.length).fill(`(${placeholders(EVENT_COLUMNS.length)})`).join(',')} RETURNING id`);
     const got = (await exec.all<{ id: number | string }>(sql, rowBindings(chunk))).map((r) => Number(r.id)).sort((a, b) => a - b);
     ids.push(...got);
   }
   return ids;
-}
-
-async function claimKeys(exec: WriteExec, pairs: [bigint, number][]): Promise<void> {
-  // Keys in key order: the B-tree is walked once per statement rather than hopped around.
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  for (let i = 0; i < pairs.length; i += CHUNK) {
-    const chunk = pairs.slice(i, i + CHUNK);
-    const sql = cached(`keys:${chunk.length}`, () => `INSERT INTO event_keys_recent (k, event_row) VALUES ${Array(chunk.length).fill('(?,?)').join(',')}`);
-    await exec.run(sql, chunk.flat());
-  }
-}
-
-/**
- * Moves the recent keys into event_keys in key order: each page of the big B-tree is rewritten once per fold rather
- * than once per commit. A key already in event_keys cannot be recent (the lookup covers both tables, and event
- * writes never overlap); were one there anyway, the older claim is kept rather than failing every later write.
- */
-async function mergeKeys(exec: WriteExec): Promise<void> {
-  await exec.run('INSERT INTO event_keys (k, event_row) SELECT k, event_row FROM event_keys_recent WHERE true ORDER BY k ON CONFLICT (k) DO NOTHING', []);
-  await exec.run('DELETE FROM event_keys_recent', []);
 }
 
 async function touchActivity(exec: WriteExec, rows: EventRow[]): Promise<void> {
@@ -128,22 +104,39 @@ async function touchActivity(exec: WriteExec, rows: EventRow[]): Promise<void> {
  * in the same transaction. Reads never need a fold: they add the events past the watermark themselves.
  * A row whose event_id appears earlier in `rows` is that earlier row's duplicate.
  */
-export async function writeEventsWith(exec: WriteExec, dialect: Dialect, rows: EventRow[]): Promise<RowOutcome[]> {
+export async function writeEventsWith(exec: WriteExec, dialect: Dialect, recent: RecentKeys, rows: EventRow[]): Promise<RowOutcome[]> {
   if (rows.length === 0) return [];
-  const verdicts = await judge(exec, rows);
+  const verdicts = await judge(exec, recent, rows);
   const fresh = rows.filter((_, i) => verdicts[i]!.fresh);
   if (fresh.length > 0) {
     const ids = await append(exec, fresh);
-    const keyed: [bigint, number][] = [];
+    const claims: KeyClaim[] = [];
     let j = 0;
-    verdicts.forEach((v) => {
+    verdicts.forEach((v, i) => {
       if (!v.fresh) return;
-      if (v.claimsKey) keyed.push([v.key, ids[j]!]);
+      if (v.claimsKey) claims.push({ key: v.key, row: ids[j]!, eventId: rows[i]!.event_id });
       j++;
     });
-    await claimKeys(exec, keyed);
+    await recent.claim(exec, claims);
     await touchActivity(exec, fresh);
-    if (await foldRollupsIfDue(exec, dialect)) await mergeKeys(exec);
+    if (await foldRollupsIfDue(exec, dialect)) await recent.merge(exec);
   }
   return verdicts.map((v) => (v.fresh ? 'stored' : 'duplicate'));
+}
+
+/**
+ * One event write in its own transaction, run by `inTx`; tells `recent` afterwards whether it committed. Writes
+ * through one RecentKeys must not overlap (SQLite: the writer's chain; PostgreSQL: its keys are a table).
+ */
+export async function writeEvents(
+  inTx: (fn: (exec: WriteExec) => Promise<RowOutcome[]>) => Promise<RowOutcome[]>, dialect: Dialect, recent: RecentKeys, rows: EventRow[],
+): Promise<RowOutcome[]> {
+  let committed = false;
+  try {
+    const out = await inTx((exec) => writeEventsWith(exec, dialect, recent, rows));
+    committed = true;
+    return out;
+  } finally {
+    recent.settle(committed);
+  }
 }

@@ -11,8 +11,18 @@ export const metaKey = (dialect: Dialect, key: string) =>
 export const DOOR_TYPES = `event_type IN ('ENTRY','REENTRY','EXIT')`;
 export const SERVED_EXIT = (dialect: Dialect) => `event_type = 'ZONE_EXIT' AND ${metaKey(dialect, 'queue_wait_ms')} IS NOT NULL`;
 
+/** Queue joins, in any zone (billing presences read them by store and time). */
+export const QUEUE_JOINS = `event_type = 'BILLING_QUEUE_JOIN'`;
+
 /** Partial covering indexes on SQLite (migration 008): door rows with their group, billing exits with a till wait. */
 export const KPI_SQLITE_INDEXES: Record<string, string> = {
   events_doors: `CREATE INDEX IF NOT EXISTS events_doors ON events (store_id, ts, event_type, is_staff, visitor_id, session_seq, ${metaKey('sqlite', 'group_id')}) WHERE ${DOOR_TYPES}`,
   events_till_waits: `CREATE INDEX IF NOT EXISTS events_till_waits ON events (store_id, zone_id, ts, event_type, is_staff, visitor_id, ${metaKey('sqlite', 'queue_wait_ms')}) WHERE ${SERVED_EXIT('sqlite')}`,
 };
+
+/**
+ * SQLite (migration 013): queue joins by store and time, in place of the (store, type, ts) index, whose entries land
+ * in one B-tree leaf per store and event type, all rewritten by every commit (docs/CHOICES.md, "Fewer hot index
+ * leaves"). Door events are read through events_doors.
+ */
+export const QUEUE_JOINS_SQLITE_INDEX = `CREATE INDEX IF NOT EXISTS events_queue_joins ON events (store_id, ts, is_staff, visitor_id) WHERE ${QUEUE_JOINS}`;

@@ -20,8 +20,8 @@ export function createKpiRepository(db: Db) {
     const res = await knex.raw(sql, b);
     return dialect === 'pg' ? (res as { rows: T[] }).rows : (res as T[]);
   };
-  // SQLite's planner prefers the (store, type, ts) index for joins and abandons, then looks every row up for its
-  // zone and visitor; the covering zone index answers them from the index alone (4× faster over 30 days).
+  // Left to itself, SQLite's planner may read joins and abandons through another index, then look every row up for
+  // its zone and visitor; the covering zone index answers them from the index alone (4× faster over 30 days).
   const byZone = dialect === 'sqlite' ? 'INDEXED BY events_store_zone_ts' : '';
 
   return {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { ROLLUP_BUCKET_MS } from '../analytics/rollup.js';
-import { KPI_SQLITE_INDEXES } from './kpi-indexes.js';
+import { eventKey } from './event-row.js';
+import { KPI_SQLITE_INDEXES, QUEUE_JOINS_SQLITE_INDEX } from './kpi-indexes.js';
 
 /**
  * Migrations live in code (not files on disk) so they run the same under tsx, in a bundle and in Docker.
@@ -302,6 +303,42 @@ const migrations: Record<string, Migration> = {
     async down(knex) {
       await knex.raw('INSERT INTO event_keys (k, event_row) SELECT k, event_row FROM event_keys_recent WHERE true ON CONFLICT (k) DO NOTHING');
       await knex.schema.dropTable('event_keys_recent');
+    },
+  },
+  // SQLite keeps the newest keys in its one writer's memory instead (hub/store/recent-keys.ts): the table's keys move
+  // into event_keys, and rollup_state 'event_keys' marks the last event whose key is there (the name is
+  // KEYS_MERGED_STATE of recent-keys.ts, which this file cannot import: it sits below db.ts).
+  '012_sqlite_recent_keys_in_memory': {
+    async up(knex) {
+      if (knex.client.config.client !== 'better-sqlite3') return;
+      await knex.raw('INSERT INTO event_keys (k, event_row) SELECT k, event_row FROM event_keys_recent WHERE true ORDER BY k ON CONFLICT (k) DO NOTHING');
+      await knex.schema.dropTable('event_keys_recent');
+      await knex.raw("INSERT INTO rollup_state (name, last_event_row) SELECT 'event_keys', COALESCE(MAX(id), 0) FROM events");
+    },
+    async down(knex) {
+      if (knex.client.config.client !== 'better-sqlite3') return;
+      await knex.raw('CREATE TABLE event_keys_recent (k INTEGER PRIMARY KEY, event_row BIGINT NOT NULL)');
+      // The keys of the events past the mark were only in a writer's memory: written back from the events (at most
+      // one fold's worth), the first event of a key holding it, as the writer's memory did.
+      const past = await knex.raw("SELECT id, event_id FROM events WHERE id > COALESCE((SELECT last_event_row FROM rollup_state WHERE name = 'event_keys'), 0) ORDER BY id") as { id: number; event_id: string }[];
+      for (const r of past) {
+        await knex.raw('INSERT INTO event_keys_recent (k, event_row) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM event_keys WHERE k = ?) ON CONFLICT (k) DO NOTHING',
+          [eventKey(r.event_id).toString(), r.id, eventKey(r.event_id).toString()]);
+      }
+      await knex.raw("DELETE FROM rollup_state WHERE name = 'event_keys'");
+    },
+  },
+  // SQLite: the (store, type, ts) index gives way to a partial index of queue joins (kpi-indexes.ts).
+  '013_sqlite_queue_joins_index': {
+    async up(knex) {
+      if (knex.client.config.client !== 'better-sqlite3') return;
+      await knex.raw(QUEUE_JOINS_SQLITE_INDEX);
+      await knex.raw('DROP INDEX IF EXISTS events_store_type_ts');
+    },
+    async down(knex) {
+      if (knex.client.config.client !== 'better-sqlite3') return;
+      await knex.raw('CREATE INDEX IF NOT EXISTS events_store_type_ts ON events (store_id, event_type, ts)');
+      await knex.raw('DROP INDEX IF EXISTS events_queue_joins');
     },
   },
 };

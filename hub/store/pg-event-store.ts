@@ -1,7 +1,8 @@
 import type { Db } from './db.js';
 import { createEventReads } from './event-reads.js';
 import type { EventStore } from './event-store.js';
-import { writeEventsWith } from './event-write.js';
+import { writeEvents } from './event-write.js';
+import { tableRecentKeys } from './recent-keys.js';
 import { withWriteTx } from './write-tx.js';
 
 /**
@@ -13,11 +14,12 @@ import { withWriteTx } from './write-tx.js';
  */
 export function createPgEventStore(db: Db): EventStore {
   const reads = createEventReads(db);
+  const recent = tableRecentKeys();
   return {
     count: reads.count,
     window: reads.window,
     storeActivity: reads.storeActivity,
-    insert: (rows) => (rows.length === 0 ? Promise.resolve([]) : withWriteTx(db, (exec) => writeEventsWith(exec, 'pg', rows))),
+    insert: (rows) => (rows.length === 0 ? Promise.resolve([]) : writeEvents((fn) => withWriteTx(db, fn), 'pg', recent, rows)),
     inFlightGroups: 1,
     async health() {
       await reads.ping();

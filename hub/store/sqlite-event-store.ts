@@ -4,7 +4,8 @@ import type { Db } from './db.js';
 import { createEventReads } from './event-reads.js';
 import type { EventRow } from './event-row.js';
 import type { EventStore } from './event-store.js';
-import { writeEventsWith, type RowOutcome } from './event-write.js';
+import { writeEvents, type RowOutcome } from './event-write.js';
+import { memoryRecentKeys } from './recent-keys.js';
 import { committedId, lostEventsWarning } from './sqlite-committed-mark.js';
 import { importLegacyStaging } from './sqlite-legacy-staging.js';
 import type { WriterReply } from './sqlite-writer-thread.js';
@@ -85,15 +86,23 @@ export async function createSqliteEventStore(db: Db, logger: Logger): Promise<Ev
   const reads = createEventReads(db);
   const warnings = db.sqliteFile ? await openChecks(db, db.sqliteFile, logger) : [];
   const thread = db.sqliteFile ? writerThread(db.sqliteFile, logger) : null;
+  // Without a thread, writes run on the hub's connection, one after another like the thread's.
+  const recent = memoryRecentKeys();
+  let chain: Promise<unknown> = Promise.resolve();
+  const onConnection = (rows: EventRow[]) => {
+    const run = chain.then(() => writeEvents((fn) => withWriteTx(db, fn), 'sqlite', recent, rows));
+    chain = run.catch(() => undefined);
+    return run;
+  };
   return {
     count: reads.count,
     window: reads.window,
     storeActivity: reads.storeActivity,
     insert(rows) {
       if (rows.length === 0) return Promise.resolve([]);
-      return thread ? thread.insert(rows) : withWriteTx(db, (exec) => writeEventsWith(exec, 'sqlite', rows));
+      return thread ? thread.insert(rows) : onConnection(rows);
     },
-    inFlightGroups: 1,
+    inFlightGroups: thread ? 2 : 1,
     async health() {
       await reads.ping();
       return { warnings };

@@ -6,7 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { EventRow } from './event-row.js';
-import { writeEventsWith, type RowOutcome } from './event-write.js';
+import { writeEvents, type RowOutcome } from './event-write.js';
+import { memoryRecentKeys } from './recent-keys.js';
 import { committedId, writeCommittedMark } from './sqlite-committed-mark.js';
 import { applySqlitePragmas } from './sqlite-pragmas.js';
 import { inSqliteTransaction, sqliteExec } from './write-tx.js';
@@ -25,6 +26,7 @@ const conn = new Database(file);
 applySqlitePragmas(conn);
 conn.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
 const exec = sqliteExec(conn);
+const recent = memoryRecentKeys();
 let chain: Promise<void> = Promise.resolve();
 let markTimer: NodeJS.Timeout | null = null;
 
@@ -40,7 +42,7 @@ async function handle(req: WriterRequest | 'close'): Promise<void> {
   }
   let reply: WriterReply;
   try {
-    reply = { id: req.id, outcomes: await inSqliteTransaction(conn, exec, (x) => writeEventsWith(x, 'sqlite', req.rows)) };
+    reply = { id: req.id, outcomes: await writeEvents((fn) => inSqliteTransaction(conn, exec, fn), 'sqlite', recent, req.rows) };
   } catch (err) {
     reply = { id: req.id, error: { message: (err as Error).message, code: (err as { code?: string }).code } };
   }

@@ -3,6 +3,9 @@ import type { Db } from './db.js';
 
 export type Binding = string | number | bigint | null;
 
+/** `?,?,…` for n bindings. */
+export const placeholders = (n: number) => Array(n).fill('?').join(',');
+
 /** The two calls a write transaction needs; the same SQL (with `?` placeholders) runs on both databases. */
 export interface WriteExec {
   /** Runs a statement that returns rows (SELECT, or INSERT … RETURNING). */

@@ -77,6 +77,59 @@ describe('SQLite event store on a file', () => {
     await s.close();
   });
 
+  it('recognises copies of the newest events after a restart: their keys, kept in the writer\'s memory, are read back from the events', async () => {
+    const file = join(dir, 'hub.db');
+    const events = Array.from({ length: 40 }, () => makeEvent());
+    const first = await open(file);
+    expect((await first.store.insert(rowsOf(...events))).every((o) => o === 'stored')).to.equal(true);
+    // None of these keys is in event_keys yet: they wait for the next fold.
+    expect(Number((await first.db.knex('event_keys').count({ n: '*' }))[0]!.n)).to.equal(0);
+    await first.close();
+    const second = await open(file);
+    try {
+      expect(await second.store.insert(rowsOf(events[0]!, makeEvent(), events[39]!))).to.deep.equal(['duplicate', 'stored', 'duplicate']);
+      expect(await second.store.count()).to.equal(41);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('forgets the keys of a transaction that failed after claiming them: the same events sent again are stored', async () => {
+    const file = join(dir, 'hub.db');
+    const s = await open(file);
+    try {
+      // Fails the transaction at its last statements (store_activity comes after the keys are claimed).
+      await s.db.knex.raw("CREATE TRIGGER refuse_store BEFORE INSERT ON store_activity WHEN NEW.store_id = 'STORE_REFUSED' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+      const good = Array.from({ length: 3 }, () => makeEvent());
+      let failed = false;
+      await s.store.insert(rowsOf(...good, makeEvent({ store_id: 'STORE_REFUSED' }))).catch(() => (failed = true));
+      expect(failed).to.equal(true);
+      expect(await s.store.insert(rowsOf(...good))).to.deep.equal(['stored', 'stored', 'stored']);
+      expect(await s.store.insert(rowsOf(...good))).to.deep.equal(['duplicate', 'duplicate', 'duplicate']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('migration 012 moves the keys of the former recent-keys table into event_keys, and copies are still recognised', async () => {
+    const db = await openDb(`sqlite:${join(dir, 'hub.db')}`);
+    try {
+      await db.knex.migrate.down({ migrationSource, name: '012_sqlite_recent_keys_in_memory' });
+      const [row] = rowsOf(makeEvent());
+      // What the former writer left: an event past every fold, its key only in event_keys_recent.
+      const [id] = await db.knex('events').insert({ ...row, is_staff: 0 }).returning('id');
+      await db.knex('event_keys_recent').insert({ k: eventKey(row!.event_id), event_row: (id as { id: number }).id ?? id });
+      await db.knex.migrate.latest({ migrationSource });
+      expect(await db.knex.schema.hasTable('event_keys_recent')).to.equal(false);
+      expect(Number((await db.knex('event_keys').count({ n: '*' }))[0]!.n)).to.equal(1);
+      const store = await openEventStore(db, { logger: captureLogger().logger });
+      expect(await store.insert(rowsOf(makeEvent({ event_id: row!.event_id })))).to.deep.equal(['duplicate']);
+      await store.close();
+    } finally {
+      await db.close();
+    }
+  });
+
   it('moves the events of an old version\'s staging file into the database, and removes the file', async () => {
     const file = join(dir, 'hub.db');
     const first = await open(file);
