@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ROLLUP_BUCKET_MS } from '../analytics/rollup.js';
 import { eventKey } from './event-row.js';
-import { KPI_SQLITE_INDEXES, QUEUE_JOINS_SQLITE_INDEX } from './kpi-indexes.js';
+import { KPI_SQLITE_INDEXES, QUEUE_JOINS_SQLITE_INDEX, ZONE_SQLITE_INDEX } from './kpi-indexes.js';
 
 /**
  * Migrations live in code (not files on disk) so they run the same under tsx, in a bundle and in Docker.
@@ -328,17 +328,22 @@ const migrations: Record<string, Migration> = {
       await knex.raw("DELETE FROM rollup_state WHERE name = 'event_keys'");
     },
   },
-  // SQLite: the (store, type, ts) index gives way to a partial index of queue joins (kpi-indexes.ts).
-  '013_sqlite_queue_joins_index': {
+  // SQLite: the (store, type, ts) index gives way to a partial index of queue joins, and the covering zone index
+  // leaves out zone-less events (kpi-indexes.ts). Rebuilding the zone index reads every event once, at this start.
+  '013_sqlite_fewer_index_pages': {
     async up(knex) {
       if (knex.client.config.client !== 'better-sqlite3') return;
       await knex.raw(QUEUE_JOINS_SQLITE_INDEX);
       await knex.raw('DROP INDEX IF EXISTS events_store_type_ts');
+      await knex.raw('DROP INDEX IF EXISTS events_store_zone_ts');
+      await knex.raw(ZONE_SQLITE_INDEX);
     },
     async down(knex) {
       if (knex.client.config.client !== 'better-sqlite3') return;
       await knex.raw('CREATE INDEX IF NOT EXISTS events_store_type_ts ON events (store_id, event_type, ts)');
       await knex.raw('DROP INDEX IF EXISTS events_queue_joins');
+      await knex.raw('DROP INDEX IF EXISTS events_store_zone_ts');
+      await knex.raw('CREATE INDEX events_store_zone_ts ON events (store_id, zone_id, ts, event_type, is_staff, visitor_id, queue_depth, camera_id)');
     },
   },
 };

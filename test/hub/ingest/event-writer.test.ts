@@ -81,6 +81,29 @@ for (const dbCase of DATABASES) {
       expect(await store.count()).to.equal(3);
     });
 
+    it('with a group committing, holds the next one until that commit is due to end, so the requests of the meantime commit together', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let held = false;
+      // Every commit takes 150 ms or more; the second is also held by the gate until the requests below are queued.
+      const { store: s, log } = recorded(150, 2);
+      const slow = { ...s, insert: (rows: EventRow[]) => (held ? gate.then(() => s.insert(rows)) : s.insert(rows)) };
+      const writer = createEventWriter(slow);
+      await writer.write(events(1)); // the writer learns how long a commit takes per event
+      await new Promise((r) => setTimeout(r, 30)); // past the wait for the callers just answered (gather)
+      held = true;
+      const committing = writer.write(events(2));
+      await new Promise((r) => setImmediate(r));
+      held = false;
+      const later = [writer.write(events(1)), writer.write(events(2)), writer.write(events(3))];
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+      release();
+      await Promise.all([committing, ...later]);
+      // Handed over at once, the first of them would have made a group of its own.
+      expect(log.filter((l) => l.startsWith('start'))).to.deep.equal(['start 1 (1)', 'start 2 (2)', 'start 3 (6)']);
+      expect(await store.count()).to.equal(9);
+    });
+
     it('a failed group commit takes no innocent request with it: only the event the database refuses fails', async () => {
       const { store: s, log } = recorded();
       const writer = createEventWriter(s);

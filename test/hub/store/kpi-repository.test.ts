@@ -76,21 +76,23 @@ for (const dbCase of DATABASES) {
         ]);
       });
 
-      it('reads first entries and queue joins from the door and queue-joins partial indexes (no table lookups)', async () => {
+      it('reads first entries, queue joins and queue readings from partial covering indexes (no table lookups)', async () => {
         const plans: string[] = [];
         db.knex.on('query', (q: { sql: string }) => plans.push(q.sql));
         const analytics = createAnalyticsRepository(db);
         await analytics.earliestEntries('S', 0, 1);
         await analytics.billingPresences('S', 0, 1, ['Z']);
+        await analytics.queueSamples('S', 0, 1, ['Z']);
         db.knex.removeAllListeners('query');
         const details: string[] = [];
         for (const sql of plans) {
-          const bindings = sql.includes('UNION ALL') ? ['S', 0, 1, 'S', 'Z', 0, 1] : ['S', 0, 1];
+          const bindings = sql.includes('UNION ALL') ? ['S', 0, 1, 'S', 'Z', 0, 1] : sql.includes('zone_id IN') ? ['S', 'Z', 0, 1] : ['S', 0, 1];
           details.push(...(await db.knex.raw(`EXPLAIN QUERY PLAN ${sql}`, bindings)).map((r: { detail: string }) => r.detail));
         }
         expect(details.filter((d) => d.startsWith('SEARCH') || d.startsWith('SCAN'))).to.have.members([
           'SEARCH events USING COVERING INDEX events_doors (store_id=? AND ts>? AND ts<?)',
           'SEARCH events USING COVERING INDEX events_queue_joins (store_id=? AND ts>? AND ts<?)',
+          'SEARCH events USING COVERING INDEX events_store_zone_ts (store_id=? AND zone_id=? AND ts>? AND ts<?)',
           'SEARCH events USING COVERING INDEX events_store_zone_ts (store_id=? AND zone_id=? AND ts>? AND ts<?)',
         ]);
       });
