@@ -81,7 +81,7 @@ export function createEventWriter(store: Pick<EventStore, 'insert' | 'inFlightGr
    * Callers answered by the last commit usually send their next request within milliseconds (agents with a
    * spool, clients in a loop). Starting the next group at once would commit without them, and the population of
    * callers would split into cohorts that take turns with half-size groups, each paying the per-commit cost
-   * (every index, key and rollup page a commit touches is rewritten whole; 1,000-event commits write 1.6 times
+   * (every index, key and rollup page a commit touches is rewritten whole; 1,000-event commits write 1.5 times
    * the bytes per event of 2,000-event ones, docs/CHOICES.md). So a free writer waits for them, at most half the
    * last commit's duration (the writer idles at most a third of the time) and GATHER_MAX_MS, and starts as soon
    * as they are all queued. A lone caller that comes back later than that waits for nothing.

@@ -63,7 +63,7 @@ export const KEYS_MERGED_STATE = 'event_keys';
 
 /**
  * SQLite: one connection writes, so the recent keys live in its memory, and a commit writes no key pages at all
- * (a table of random keys is rewritten almost whole by every commit: docs/CHOICES.md, "Recent keys in memory"). The
+ * (a table of random keys is rewritten almost whole by every commit: docs/CHOICES.md, "Fewer pages per commit"). The
  * memory is only a cache: the recent keys are those of the events past the `event_keys` mark in rollup_state, read
  * back on the first write after a start. Claims join the memory only once their transaction commits.
  */
