@@ -28,7 +28,9 @@ const { values: args } = parseArgs({
     weight: { type: 'string', default: String(DEFAULT_RULES.secondSampleWeight) },
     seed: { type: 'string', default: '1' },
     baseline: { type: 'boolean', default: false },
+    cases: { type: 'boolean', default: false },
     'exit-posterior': { type: 'string', default: String(DEFAULT_RULES.exitMinPosterior) },
+    'view-correlation': { type: 'string', default: String(DEFAULT_RULES.viewCorrelation) },
   },
 });
 const list = (s: string, min = 0) => s.split(',').map(Number).filter((x) => Number.isFinite(x) && x >= min);
@@ -36,7 +38,7 @@ const list = (s: string, min = 0) => s.split(',').map(Number).filter((x) => Numb
 const hoursFor = (occupancy: number) => (occupancy <= 10 ? 36 : occupancy <= 50 ? 8 : 2);
 const pct = (x: number, of: number) => `${((100 * x) / Math.max(1, of)).toFixed(1)} %`;
 // The former rules: the till track against entering tracks only, leaving tracks linked at 0.9 and used only to close.
-const BASELINE: Partial<IdentityRules> = { exitWaitMs: 0, secondSampleWeight: 0, leaving: null, softExits: false, exitMinPosterior: 0.9 };
+const BASELINE: Partial<IdentityRules> = { exitWaitMs: 0, secondSampleWeight: 0, leaving: null, softExits: false, exitMinPosterior: 0.9, viewCorrelation: 0 };
 
 console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (the figures are counts, not timings; round time is indicative)`);
 const header = ['people', 'rho', 'rules', 'posterior', 'customers', 'right', 'wrong', 'unlinked', 'ceiling', 'exits right/wrong', 'conversion truth / links only / identity-free', 'round ms mean/max'];
@@ -46,7 +48,11 @@ for (const occupancy of list(args.occupancy, 1)) {
     const sim = simulateIdentityStore({ occupancy, hours: hoursFor(occupancy), seed: Number(args.seed), correlation });
     const variants: [string, Partial<IdentityRules>][] = [
       ...(args.baseline ? [['entering only', BASELINE] as [string, Partial<IdentityRules>]] : []),
-      ...list(args.weight).flatMap((w) => list(args['exit-posterior'], 1e-9).map((xp): [string, Partial<IdentityRules>] => [`leaving w=${w} exit ${xp}`, { secondSampleWeight: w, exitMinPosterior: xp }])),
+      ...list(args.weight).flatMap((w) =>
+        list(args['exit-posterior'], 1e-9).flatMap((xp) =>
+          list(args['view-correlation']).map((vc): [string, Partial<IdentityRules>] => [`w=${w} exit ${xp} r=${vc}`, { secondSampleWeight: w, exitMinPosterior: xp, viewCorrelation: vc }]),
+        ),
+      ),
     ];
     for (const [name, over] of variants) {
       for (const minPosterior of list(args.posterior, 1e-9)) {
@@ -68,6 +74,7 @@ for (const occupancy of list(args.occupancy, 1)) {
             `${r.roundMsMean.toFixed(1)} / ${r.roundMsMax.toFixed(0)}`,
           ].join(' | '),
         );
+        if (args.cases) console.log(`  by leaving (n right/wrong): ${Object.entries(r.byLeaving).map(([k, b]) => `${k} ${b.n} ${pct(b.right, b.n)}/${pct(b.wrong, b.n)}`).join(', ')}`);
       }
     }
   }

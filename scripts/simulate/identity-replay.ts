@@ -19,6 +19,11 @@ export interface IdentityScore {
   conversion: { truth: number; identityOnly: number; identityFree: number };
   /** Leaving tracks of the entrance camera (scored window): linked to the right entrance visitor, to a wrong one. */
   exits: { total: number; right: number; wrong: number };
+  /**
+   * Till customers by how they left (truth): out within 2.5 min of the till and seen by the door camera, later
+   * (kept browsing) and seen, or not seen leaving; never seen entering apart. Right / wrong links of each.
+   */
+  byLeaving: Record<'prompt' | 'late' | 'missed' | 'unseenEntry', { n: number; right: number; wrong: number }>;
   rounds: number;
   roundMsMean: number;
   roundMsMax: number;
@@ -67,10 +72,16 @@ export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs 
   let right = 0;
   let wrong = 0;
   let ceiling = 0;
+  const byLeaving: IdentityScore['byLeaving'] = { prompt: { n: 0, right: 0, wrong: 0 }, late: { n: 0, right: 0, wrong: 0 }, missed: { n: 0, right: 0, wrong: 0 }, unseenEntry: { n: 0, right: 0, wrong: 0 } };
+  const exitSeen = new Set(sim.tracks.filter(isExitTrack).map((t) => t.person));
   for (const t of scored) {
     const l = linkOf.get(t.key);
     const want = sim.truth.get(t.visitorId) ?? null;
     if (l) (l.entranceVisitorId === want ? right++ : wrong++);
+    const person = byKey.get(t.key)!.person;
+    const kind = want === null ? 'unseenEntry' : !exitSeen.has(person) ? 'missed' : sim.leftAt.get(person)! <= t.lastMs + 150_000 ? 'prompt' : 'late';
+    byLeaving[kind].n++;
+    if (l) byLeaving[kind][l.entranceVisitorId === want ? 'right' : 'wrong']++;
     // Ceiling: argmax over the people truly inside at the time (perfect knowledge of exits).
     const inside = sim.tracks.filter((a) => a.entrance && a.enteredMs !== null && a.enteredMs + rules.minTransitMs <= t.firstMs && (sim.leftAt.get(a.person) ?? Infinity) > t.firstMs);
     const best = inside.reduce<{ s: number; a: Sighting | null }>((m, a) => {
@@ -97,6 +108,7 @@ export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs 
     rank1Ceiling: scored.length ? ceiling / scored.length : 0,
     conversion: { truth: trueBuyers / visitors, identityOnly: linkedBuyers / visitors, identityFree: canonical / visitors },
     exits: { total: exitTracks.length, right: exitsRight, wrong: exitsLinked - exitsRight },
+    byLeaving,
     rounds,
     roundMsMean: rounds ? roundMs / rounds : 0,
     roundMsMax,
