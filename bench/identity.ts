@@ -1,6 +1,6 @@
 /**
- * npm run bench:identity [-- --occupancy 10,50,200 --posterior 0.9 --correlation 0,0.5 --weight 0.5 --exit-posterior 0.97
- *                          --seed 1 --baseline]
+ * npm run bench:identity [-- --occupancy 10,50,200 --posterior 0.92 --correlation 0,0.5 --weight 1 --exit-posterior 0.97
+ *                          --view-correlation 0.5 --seed 1 --baseline --cases]
  *
  * Cross-camera identity on simulated multi-camera stores (scripts/simulate/identity.ts: similarities drawn from
  * the distributions measured with OSNet x0.25 on two real cameras; `--correlation` ties one person's cosines
@@ -11,7 +11,9 @@
  * measured in the same run — the share a rule would get right by always taking the best-looking visitor (one
  * cosine) among those truly inside. `--baseline` adds rows with the former rules (the till track against the
  * entering track only, decided as soon as its batch settles; leaving tracks linked at 0.9 and used only to close
- * visitors). `--weight` / `--exit-posterior` list second-sample weights and exit posteriors to compare.
+ * visitors). `--weight` / `--exit-posterior` / `--view-correlation` list second-sample weights, exit posteriors and
+ * assumed view correlations to compare; `--cases` splits each row by how the customer left (within 2.5 min of the till
+ * and seen, later and seen, not seen leaving, never seen entering).
  * Targets (issue): ≥ 80 % linked right, ≤ 2 % linked wrong.
  */
 import { loadavg } from 'node:os';
@@ -23,7 +25,7 @@ import { replayIdentity } from '../scripts/simulate/identity-replay.js';
 const { values: args } = parseArgs({
   options: {
     occupancy: { type: 'string', default: '10,50,200' },
-    posterior: { type: 'string', default: '0.9' },
+    posterior: { type: 'string', default: String(DEFAULT_RULES.minPosterior) },
     correlation: { type: 'string', default: '0,0.5' },
     weight: { type: 'string', default: String(DEFAULT_RULES.secondSampleWeight) },
     seed: { type: 'string', default: '1' },

@@ -46,7 +46,8 @@ export interface IdentityRules {
   minSimilarity: number;
   /**
    * Posterior a link needs: the chosen visitor's share of the evidence of every possible visitor plus the
-   * chance that the person was never seen entering (`unseenPrior`). 0.9 kept wrong links under 2 % of till customers in bench:identity (docs/BENCHMARKS.md).
+   * chance that the person was never seen entering (`unseenPrior`). 0.92 kept wrong links under 2 % of till customers in
+   * bench:identity with seeds 1–3 and correlated looks; 0.9 did not (docs/BENCHMARKS.md).
    */
   minPosterior: number;
   /** Prior odds that a track's person did not pass the entrance camera (side door, blind spot, camera down). */
@@ -95,7 +96,7 @@ export const DEFAULT_RULES: IdentityRules = {
   transitSigma: 0.8,
   appearance: DEFAULT_APPEARANCE,
   minSimilarity: 0.45,
-  minPosterior: 0.9,
+  minPosterior: 0.92,
   unseenPrior: 0.05,
   bucketMs: 60_000,
   settleMs: 120_000,
