@@ -29,7 +29,11 @@ export interface IdentityScore {
   roundMsMax: number;
 }
 
-export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs = 3_600_000): IdentityScore {
+/**
+ * `oracleExits`: a bound, not a rule — every leaving track is linked to its true visitor as soon as it is seen (as if
+ * exits were always recognised), to measure what the leaving evidence could give at most.
+ */
+export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs = 3_600_000, opts: { oracleExits?: boolean } = {}): IdentityScore {
   const seen: Sighting[] = [];
   const decided = new Set<string>();
   const retry = new Set<string>();
@@ -56,8 +60,14 @@ export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs 
     rounds++;
   };
   let lastBucket = -Infinity;
+  const enteringOf = new Map(sim.tracks.filter((t) => t.entrance && t.enteredMs !== null).map((t) => [t.person, t.visitorId]));
   for (const t of sim.tracks) {
     seen.push(t);
+    const owner = opts.oracleExits && isExitTrack(t) ? enteringOf.get(t.person) : undefined;
+    if (owner !== undefined) {
+      decided.add(t.key);
+      links.push({ key: t.key, visitorId: t.visitorId, cameraId: t.cameraId, entranceVisitorId: owner, score: 1, posterior: 1, atMs: t.lastMs });
+    }
     const b = Math.floor(t.lastMs / rules.bucketMs);
     if (b > lastBucket) {
       lastBucket = b;

@@ -109,4 +109,22 @@ describe('scripts/simulate/identity: multi-camera stores for the identity bench'
     // Only customers who entered unseen (2 %) may stay unlinked.
     expect(r.linkedRight / r.customers).to.be.greaterThan(0.9);
   });
+
+  it('replay: oracle exits link every leaving track to its true visitor, and score customers by how they left', () => {
+    const sim = simulateIdentityStore({ occupancy: 10, hours: 3, seed: 2 });
+    const plain = replayIdentity(sim, DEFAULT_RULES);
+    const oracle = replayIdentity(sim, DEFAULT_RULES, undefined, { oracleExits: true });
+    expect(oracle.exits.total).to.be.greaterThan(20);
+    // All but those of people never seen entering (2 %), and never wrongly.
+    expect(oracle.exits.right / oracle.exits.total).to.be.greaterThan(0.9);
+    expect(oracle.exits.wrong).to.equal(0);
+    expect(oracle.exits.right).to.be.greaterThan(plain.exits.right);
+    // The cases partition the customers, and their links add up to the totals.
+    const cases = Object.values(plain.byLeaving);
+    expect(cases.reduce((a, c) => a + c.n, 0)).to.equal(plain.customers);
+    expect(cases.reduce((a, c) => a + c.right, 0)).to.equal(plain.linkedRight);
+    expect(cases.reduce((a, c) => a + c.wrong, 0)).to.equal(plain.linkedWrong);
+    // Nobody never seen entering is linked right.
+    expect(plain.byLeaving.unseenEntry.right).to.equal(0);
+  });
 });
