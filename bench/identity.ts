@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     baseline: { type: 'boolean', default: false },
     cases: { type: 'boolean', default: false },
+    estimate: { type: 'string', default: String(DEFAULT_RULES.estimateCorrelationAfter) },
     'oracle-exits': { type: 'boolean', default: false },
     'exit-posterior': { type: 'string', default: String(DEFAULT_RULES.exitMinPosterior) },
     'view-correlation': { type: 'string', default: String(DEFAULT_RULES.viewCorrelation) },
@@ -42,7 +43,7 @@ const list = (s: string, min = 0) => s.split(',').map(Number).filter((x) => Numb
 const hoursFor = (occupancy: number) => (occupancy <= 10 ? 36 : occupancy <= 50 ? 8 : 2);
 const pct = (x: number, of: number) => `${((100 * x) / Math.max(1, of)).toFixed(1)} %`;
 // The former rules: the till track against entering tracks only, leaving tracks linked at 0.9 and used only to close.
-const BASELINE: Partial<IdentityRules> = { exitWaitMs: 0, secondSampleWeight: 0, leaving: null, softExits: false, exitMinPosterior: 0.9, viewCorrelation: 0 };
+const BASELINE: Partial<IdentityRules> = { exitWaitMs: 0, secondSampleWeight: 0, leaving: null, softExits: false, exitMinPosterior: 0.9, viewCorrelation: 0, estimateCorrelationAfter: 0 };
 
 console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (the figures are counts, not timings; round time is indicative)`);
 const header = ['people', 'rho', 'rules', 'posterior', 'customers', 'right', 'wrong', 'unlinked', 'ceiling', 'exits right/wrong', 'conversion truth / links only / identity-free', 'round ms mean/max'];
@@ -54,7 +55,7 @@ for (const occupancy of list(args.occupancy, 1)) {
       ...(args.baseline ? [['entering only', BASELINE] as [string, Partial<IdentityRules>]] : []),
       ...list(args.weight).flatMap((w) =>
         list(args['exit-posterior'], 1e-9).flatMap((xp) =>
-          list(args['view-correlation']).map((vc): [string, Partial<IdentityRules>] => [`w=${w} exit ${xp} r=${vc}`, { secondSampleWeight: w, exitMinPosterior: xp, viewCorrelation: vc }]),
+          list(args['view-correlation']).map((vc): [string, Partial<IdentityRules>] => [`w=${w} exit ${xp} r=${vc}`, { secondSampleWeight: w, exitMinPosterior: xp, viewCorrelation: vc, estimateCorrelationAfter: Number(args.estimate) }]),
         ),
       ),
     ];

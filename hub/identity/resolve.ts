@@ -13,6 +13,7 @@
  * its own camera's visitor id.
  */
 import { maxWeightMatching, type WeightMatrix } from './assignment.js';
+import { estimateLookAlikeCorrelation, type LinkedPair } from './view-correlation.js';
 import { appearanceLlr, DEFAULT_APPEARANCE, DEFAULT_LEAVING, exitTimingLlr, logEquicorrelatedCopula, noExitLlr, normalScore, transitLogPrior, type AppearanceModels, type LeavingModel } from './evidence.js';
 
 /** One track's signature as the resolver sees it (the embedding stays outside: `similarity` reads it). */
@@ -87,6 +88,11 @@ export interface IdentityRules {
    * of as independent samples. 0 = independent.
    */
   viewCorrelation: number;
+  /**
+   * Measure the view correlation on the store's own links instead (view-correlation.ts) once this many links
+   * allow it, using the estimate plus two standard errors (never below 0); `viewCorrelation` until then. 0 = never.
+   */
+  estimateCorrelationAfter: number;
 }
 
 export const DEFAULT_RULES: IdentityRules = {
@@ -107,6 +113,7 @@ export const DEFAULT_RULES: IdentityRules = {
   softExits: true,
   exitMinPosterior: 0.97,
   viewCorrelation: 0.5,
+  estimateCorrelationAfter: 30,
 };
 
 export interface Link {
@@ -392,7 +399,41 @@ export interface StoreIdentityState {
  */
 export type ExitOwnersMemo = Map<string, { anchorsBefore: number; owners: [string, number][] }>;
 
-export function resolveRound(state: StoreIdentityState, similarity: Similarity, rules: IdentityRules, opts: { flushAll?: boolean; memo?: ExitOwnersMemo } = {}): Decision[] {
+/** Strangers per linked pair in the correlation estimate: the visitors who entered last before the track. */
+const STRANGERS_PER_PAIR = 40;
+/** Links used by the estimate: the latest ones (the store's current crowd and light). */
+const PAIRS_FOR_ESTIMATE = 200;
+
+/**
+ * The view correlation a round uses: `rules.viewCorrelation` until `estimateCorrelationAfter` links of
+ * non-entrance tracks exist, then the look-alike correlation measured on them plus two standard errors (a
+ * pessimistic reading: an underestimate would let look-alikes through).
+ */
+export function roundViewCorrelation(state: StoreIdentityState, similarity: Similarity, rules: IdentityRules): number {
+  if (rules.estimateCorrelationAfter <= 0) return rules.viewCorrelation;
+  const byKey = new Map(state.sightings.map((s) => [s.key, s]));
+  const entering = state.sightings.filter((s) => s.entrance && s.enteredMs !== null && !s.isStaff).sort((a, b) => a.enteredMs! - b.enteredMs! || cmp(a.key, b.key));
+  const anchorOf = new Map<string, Sighting>();
+  for (const a of entering) anchorOf.set(a.visitorId, a);
+  const linked = state.links
+    .map((l) => ({ t: byKey.get(l.key), a: anchorOf.get(l.entranceVisitorId) }))
+    .filter((p): p is { t: Sighting; a: Sighting } => !!p.t && !!p.a && !p.t.entrance)
+    .sort((x, y) => y.t.lastMs - x.t.lastMs || cmp(x.t.key, y.t.key))
+    .slice(0, PAIRS_FOR_ESTIMATE);
+  if (linked.length < rules.estimateCorrelationAfter) return rules.viewCorrelation;
+  const pairs: LinkedPair[] = linked.map(({ t, a }) => {
+    let hi = entering.length;
+    while (hi > 0 && entering[hi - 1]!.enteredMs! > t.firstMs) hi--;
+    const others = entering.slice(Math.max(0, hi - STRANGERS_PER_PAIR - 1), hi).filter((u) => u.visitorId !== a.visitorId).slice(-STRANGERS_PER_PAIR);
+    return { trackVsOthers: others.map((u) => similarity(t, u)), enteringVsOthers: others.map((u) => similarity(a, u)) };
+  });
+  const e = estimateLookAlikeCorrelation(pairs, rules.appearance);
+  if (e.r === null || e.se === null || e.pairs < rules.estimateCorrelationAfter) return rules.viewCorrelation;
+  return Math.max(0, Math.min(0.9, e.r + 2 * e.se));
+}
+
+export function resolveRound(state: StoreIdentityState, similarity: Similarity, given: IdentityRules, opts: { flushAll?: boolean; memo?: ExitOwnersMemo } = {}): Decision[] {
+  const rules = given.estimateCorrelationAfter > 0 ? { ...given, viewCorrelation: roundViewCorrelation(state, similarity, given) } : given;
   const clock = state.sightings.reduce((m, s) => Math.max(m, s.lastMs), -Infinity);
   const anchors = state.sightings.filter((s) => s.entrance && s.enteredMs !== null && !s.isStaff);
   const retry = state.retry ?? new Set<string>();
