@@ -12,8 +12,8 @@
  * cosine) among those truly inside. `--baseline` adds rows with the former rules (the till track against the
  * entering track only, decided as soon as its batch settles; leaving tracks linked at 0.9 and used only to close
  * visitors). `--weight` / `--exit-posterior` / `--view-correlation` list second-sample weights, exit posteriors and
- * assumed view correlations to compare; `--cases` splits each row by how the customer left (within 2.5 min of the till
- * and seen, later and seen, not seen leaving, never seen entering); `--oracle-exits` links every leaving track to its
+ * assumed view correlations to compare (`--estimate N`: measured once N links exist, 0 = never); `--cases` splits
+ * each row by how the customer left (within 2.5 min of the till and seen, later and seen, not seen leaving, never seen entering); `--oracle-exits` links every leaving track to its
  * true visitor as soon as it is seen (a bound: what recognising every exit would be worth).
  * Targets (issue): ≥ 80 % linked right, ≤ 2 % linked wrong.
  */
@@ -55,7 +55,7 @@ for (const occupancy of list(args.occupancy, 1)) {
       ...(args.baseline ? [['entering only', BASELINE] as [string, Partial<IdentityRules>]] : []),
       ...list(args.weight).flatMap((w) =>
         list(args['exit-posterior'], 1e-9).flatMap((xp) =>
-          list(args['view-correlation']).map((vc): [string, Partial<IdentityRules>] => [`w=${w} exit ${xp} r=${vc}`, { secondSampleWeight: w, exitMinPosterior: xp, viewCorrelation: vc, estimateCorrelationAfter: Number(args.estimate) }]),
+          list(args['view-correlation']).map((vc): [string, Partial<IdentityRules>] => [`w=${w} exit ${xp} r=${vc}${Number(args.estimate) > 0 ? ` until ${args.estimate} links` : ''}`, { secondSampleWeight: w, exitMinPosterior: xp, viewCorrelation: vc, estimateCorrelationAfter: Number(args.estimate) }]),
         ),
       ),
     ];

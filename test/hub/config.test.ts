@@ -38,6 +38,8 @@ describe('hub/config', () => {
     expect(() => loadHubConfig({ IDENTITY_SECOND_SAMPLE_WEIGHT: '1.5' })).to.throw(/IDENTITY_SECOND_SAMPLE_WEIGHT/);
     expect(loadHubConfig({ IDENTITY_VIEW_CORRELATION: '0' }).identity.rules.viewCorrelation).to.equal(0);
     expect(() => loadHubConfig({ IDENTITY_VIEW_CORRELATION: '1' })).to.throw(/IDENTITY_VIEW_CORRELATION/);
+    expect(loadHubConfig({ IDENTITY_MEASURE_CORRELATION_AFTER: '0' }).identity.rules.estimateCorrelationAfter).to.equal(0);
+    expect(() => loadHubConfig({ IDENTITY_MEASURE_CORRELATION_AFTER: '2.5' })).to.throw(/IDENTITY_MEASURE_CORRELATION_AFTER/);
     expect(() => loadHubConfig({ IDENTITY_EXIT_WAIT_MIN: '-1' })).to.throw(/IDENTITY_EXIT_WAIT_MIN/);
   });
 });
