@@ -13,8 +13,9 @@
  * entering track only, decided as soon as its batch settles; leaving tracks linked at 0.9 and used only to close
  * visitors). `--weight` / `--exit-posterior` / `--view-correlation` list second-sample weights, exit posteriors and
  * assumed view correlations to compare (`--estimate N`: measured once N links exist, 0 = never); `--cases` splits
- * each row by how the customer left (within 2.5 min of the till and seen, later and seen, not seen leaving, never seen entering); `--oracle-exits` links every leaving track to its
- * true visitor as soon as it is seen (a bound: what recognising every exit would be worth).
+ * each row by how the customer left (within 2.5 min of the till and seen, later and seen, not seen leaving, never
+ * seen entering); `--oracle-exits` links every leaving track to its true visitor as soon as it is seen (a bound: what
+ * recognising every exit would be worth).
  * Targets (issue): ≥ 80 % linked right, ≤ 2 % linked wrong.
  */
 import { loadavg } from 'node:os';
