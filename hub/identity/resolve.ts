@@ -8,10 +8,11 @@
  * not gone out through the entrance before it ended), and how the visitor left: the track against the visitor's
  * leaving track (a second view) and when that exit came, which is why a till track is decided only after the exits
  * that follow it. The three views of one candidate are weighed jointly, with the dependence between one person's
- * views (and a look-alike's) measured on the store's own links (viewsCorrection, view-correlation.ts). Decision: a global assignment (one visitor per track, one track per visitor and camera) of
- * evidence in nats, with abstention: a link stands only when its posterior against every rival and "never seen
- * entering" reaches `minPosterior` (docs/DESIGN.md, "Store-level identity"). An unlinked track still counts, under
- * its own camera's visitor id.
+ * views (and a look-alike's) measured on the store's own links (viewsCorrection, view-correlation.ts). Decision: a
+ * global assignment (one visitor per track, one track per visitor and camera) of evidence in nats, with
+ * abstention: a link stands only when its posterior against every rival and "never seen entering" reaches
+ * `minPosterior` (docs/DESIGN.md, "Store-level identity"). An unlinked track still counts, under its own camera's
+ * visitor id.
  */
 import { maxWeightMatching, type WeightMatrix } from './assignment.js';
 import { estimateLookAlikeCorrelation, type LinkedPair } from './view-correlation.js';
