@@ -1,6 +1,6 @@
 /**
- * npm run bench:identity [-- --occupancy 10,50,200 --posterior 0.9 --correlation 0,0.5 --weight 0.5 --exit-posterior 0.97
- *                          --seed 1 --baseline]
+ * npm run bench:identity [-- --occupancy 10,50,200 --posterior 0.92 --correlation 0,0.5 --weight 1 --exit-posterior 0.97
+ *                          --view-correlation 0.5 --seed 1 --baseline --cases]
  *
  * Cross-camera identity on simulated multi-camera stores (scripts/simulate/identity.ts: similarities drawn from
  * the distributions measured with OSNet x0.25 on two real cameras; `--correlation` ties one person's cosines
@@ -11,7 +11,11 @@
  * measured in the same run — the share a rule would get right by always taking the best-looking visitor (one
  * cosine) among those truly inside. `--baseline` adds rows with the former rules (the till track against the
  * entering track only, decided as soon as its batch settles; leaving tracks linked at 0.9 and used only to close
- * visitors). `--weight` / `--exit-posterior` list second-sample weights and exit posteriors to compare.
+ * visitors). `--weight` / `--exit-posterior` / `--view-correlation` list second-sample weights, exit posteriors and
+ * assumed view correlations to compare (`--estimate N`: measured once N links exist, 0 = never); `--cases` splits
+ * each row by how the customer left (within 2.5 min of the till and seen, later and seen, not seen leaving, never
+ * seen entering); `--oracle-exits` links every leaving track to its true visitor as soon as it is seen (a bound: what
+ * recognising every exit would be worth).
  * Targets (issue): ≥ 80 % linked right, ≤ 2 % linked wrong.
  */
 import { loadavg } from 'node:os';
@@ -23,12 +27,16 @@ import { replayIdentity } from '../scripts/simulate/identity-replay.js';
 const { values: args } = parseArgs({
   options: {
     occupancy: { type: 'string', default: '10,50,200' },
-    posterior: { type: 'string', default: '0.9' },
+    posterior: { type: 'string', default: String(DEFAULT_RULES.minPosterior) },
     correlation: { type: 'string', default: '0,0.5' },
     weight: { type: 'string', default: String(DEFAULT_RULES.secondSampleWeight) },
     seed: { type: 'string', default: '1' },
     baseline: { type: 'boolean', default: false },
+    cases: { type: 'boolean', default: false },
+    estimate: { type: 'string', default: String(DEFAULT_RULES.estimateCorrelationAfter) },
+    'oracle-exits': { type: 'boolean', default: false },
     'exit-posterior': { type: 'string', default: String(DEFAULT_RULES.exitMinPosterior) },
+    'view-correlation': { type: 'string', default: String(DEFAULT_RULES.viewCorrelation) },
   },
 });
 const list = (s: string, min = 0) => s.split(',').map(Number).filter((x) => Number.isFinite(x) && x >= min);
@@ -36,7 +44,7 @@ const list = (s: string, min = 0) => s.split(',').map(Number).filter((x) => Numb
 const hoursFor = (occupancy: number) => (occupancy <= 10 ? 36 : occupancy <= 50 ? 8 : 2);
 const pct = (x: number, of: number) => `${((100 * x) / Math.max(1, of)).toFixed(1)} %`;
 // The former rules: the till track against entering tracks only, leaving tracks linked at 0.9 and used only to close.
-const BASELINE: Partial<IdentityRules> = { exitWaitMs: 0, secondSampleWeight: 0, leaving: null, softExits: false, exitMinPosterior: 0.9 };
+const BASELINE: Partial<IdentityRules> = { exitWaitMs: 0, secondSampleWeight: 0, leaving: null, softExits: false, exitMinPosterior: 0.9, viewCorrelation: 0, estimateCorrelationAfter: 0 };
 
 console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (the figures are counts, not timings; round time is indicative)`);
 const header = ['people', 'rho', 'rules', 'posterior', 'customers', 'right', 'wrong', 'unlinked', 'ceiling', 'exits right/wrong', 'conversion truth / links only / identity-free', 'round ms mean/max'];
@@ -46,11 +54,15 @@ for (const occupancy of list(args.occupancy, 1)) {
     const sim = simulateIdentityStore({ occupancy, hours: hoursFor(occupancy), seed: Number(args.seed), correlation });
     const variants: [string, Partial<IdentityRules>][] = [
       ...(args.baseline ? [['entering only', BASELINE] as [string, Partial<IdentityRules>]] : []),
-      ...list(args.weight).flatMap((w) => list(args['exit-posterior'], 1e-9).map((xp): [string, Partial<IdentityRules>] => [`leaving w=${w} exit ${xp}`, { secondSampleWeight: w, exitMinPosterior: xp }])),
+      ...list(args.weight).flatMap((w) =>
+        list(args['exit-posterior'], 1e-9).flatMap((xp) =>
+          list(args['view-correlation']).map((vc): [string, Partial<IdentityRules>] => [`w=${w} exit ${xp} r=${vc}${Number(args.estimate) > 0 ? ` until ${args.estimate} links` : ''}`, { secondSampleWeight: w, exitMinPosterior: xp, viewCorrelation: vc, estimateCorrelationAfter: Number(args.estimate) }]),
+        ),
+      ),
     ];
     for (const [name, over] of variants) {
       for (const minPosterior of list(args.posterior, 1e-9)) {
-        const r = replayIdentity(sim, { ...DEFAULT_RULES, ...over, minPosterior });
+        const r = replayIdentity(sim, { ...DEFAULT_RULES, ...over, minPosterior }, undefined, { oracleExits: args['oracle-exits'] });
         const c = r.conversion;
         console.log(
           [
@@ -68,6 +80,7 @@ for (const occupancy of list(args.occupancy, 1)) {
             `${r.roundMsMean.toFixed(1)} / ${r.roundMsMax.toFixed(0)}`,
           ].join(' | '),
         );
+        if (args.cases) console.log(`  by leaving (n right/wrong): ${Object.entries(r.byLeaving).map(([k, b]) => `${k} ${b.n} ${pct(b.right, b.n)}/${pct(b.wrong, b.n)}`).join(', ')}`);
       }
     }
   }

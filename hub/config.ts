@@ -87,6 +87,10 @@ export const hubEnvSchema = z.object({
   IDENTITY_EXIT_WAIT_MIN: z.coerce.number().min(0).max(60).default(DEFAULT_RULES.exitWaitMs / 60_000),
   /** Weight of the second appearance sample (a track against the candidate's leaving track); 0 = unused. */
   IDENTITY_SECOND_SAMPLE_WEIGHT: z.coerce.number().min(0).max(1).default(DEFAULT_RULES.secondSampleWeight),
+  /** Correlation assumed between one person's views (and a look-alike's): entering, till and leaving weighed jointly; 0 = independent. */
+  IDENTITY_VIEW_CORRELATION: z.coerce.number().min(0).max(0.9).default(DEFAULT_RULES.viewCorrelation),
+  /** Once this many cross-camera links exist, the view correlation is measured on them instead; 0 = never. */
+  IDENTITY_MEASURE_CORRELATION_AFTER: z.coerce.number().int().min(0).default(DEFAULT_RULES.estimateCorrelationAfter),
   /** A store that sent no signature for this many seconds has its remaining tracks decided. */
   IDENTITY_IDLE_FLUSH_S: z.coerce.number().positive().default(300),
 });
@@ -179,6 +183,8 @@ export function loadHubConfig(env: Record<string, string | undefined> = process.
         maxStayMs: e.IDENTITY_MAX_STAY_MIN * 60_000,
         exitWaitMs: e.IDENTITY_EXIT_WAIT_MIN * 60_000,
         secondSampleWeight: e.IDENTITY_SECOND_SAMPLE_WEIGHT,
+        viewCorrelation: e.IDENTITY_VIEW_CORRELATION,
+        estimateCorrelationAfter: e.IDENTITY_MEASURE_CORRELATION_AFTER,
       },
       ttlMs: e.IDENTITY_SIGNATURE_TTL_MIN === undefined ? null : e.IDENTITY_SIGNATURE_TTL_MIN * 60_000,
       idleFlushMs: e.IDENTITY_IDLE_FLUSH_S * 1000,

@@ -158,3 +158,26 @@ export function noExitLlr(track: { firstMs: number; lastMs: number }, untilMs: n
   const other = 1 - m.exitSeen + m.exitSeen * Math.exp(-Math.max(0, untilMs - track.firstMs) / m.residualStayMs);
   return Math.log(same) - Math.log(other);
 }
+
+/** Standard-normal score of cosine `x` under `d` (the inverse of the two-piece normal's quantile map). */
+export function normalScore(x: number, d: CosineDist): number {
+  const sd = x < d.p50 ? (d.p50 - d.p5) / Z95 : (d.p95 - d.p50) / Z95;
+  return (x - d.p50) / sd;
+}
+
+/**
+ * Log density of the Gaussian copula with equal correlation `r` between all of `z` (normal scores): what the
+ * sum of the marginal log densities misses when the samples are tied together. One person seen three times (entering,
+ * at the till, leaving) who looks unusual in one view tends to in the others; a look-alike of a person looks alike in
+ * every view of that person. 0 for one sample or r = 0.
+ */
+export function logEquicorrelatedCopula(z: readonly number[], r: number): number {
+  const n = z.length;
+  if (n < 2 || r <= 0) return 0;
+  const s = z.reduce((a, x) => a + x, 0);
+  const ss = z.reduce((a, x) => a + x * x, 0);
+  const k = 1 + (n - 1) * r;
+  const logDet = (n - 1) * Math.log(1 - r) + Math.log(k);
+  const quad = (ss - (r / k) * s * s) / (1 - r) - ss;
+  return -0.5 * logDet - 0.5 * quad;
+}

@@ -7,13 +7,16 @@
  * (the visitor entered at least `minTransitMs` before the track appears, no longer than `maxStayMs` before, and had
  * not gone out through the entrance before it ended), and how the visitor left: the track against the visitor's
  * leaving track (a second view) and when that exit came, which is why a till track is decided only after the exits
- * that follow it. Decision: a global assignment (one visitor per track, one track per visitor and camera) of
- * evidence in nats, with abstention: a link stands only when its posterior against every rival and "never seen
- * entering" reaches `minPosterior` (docs/DESIGN.md, "Store-level identity"). An unlinked track still counts, under
- * its own camera's visitor id.
+ * that follow it. The three views of one candidate are weighed jointly, with the dependence between one person's
+ * views (and a look-alike's) measured on the store's own links (viewsCorrection, view-correlation.ts). Decision: a
+ * global assignment (one visitor per track, one track per visitor and camera) of evidence in nats, with
+ * abstention: a link stands only when its posterior against every rival and "never seen entering" reaches
+ * `minPosterior` (docs/DESIGN.md, "Store-level identity"). An unlinked track still counts, under its own camera's
+ * visitor id.
  */
 import { maxWeightMatching, type WeightMatrix } from './assignment.js';
-import { appearanceLlr, DEFAULT_APPEARANCE, DEFAULT_LEAVING, exitTimingLlr, noExitLlr, transitLogPrior, type AppearanceModels, type LeavingModel } from './evidence.js';
+import { estimateLookAlikeCorrelation, type LinkedPair } from './view-correlation.js';
+import { appearanceLlr, DEFAULT_APPEARANCE, DEFAULT_LEAVING, exitTimingLlr, logEquicorrelatedCopula, noExitLlr, normalScore, transitLogPrior, type AppearanceModels, type LeavingModel } from './evidence.js';
 
 /** One track's signature as the resolver sees it (the embedding stays outside: `similarity` reads it). */
 export interface Sighting {
@@ -46,7 +49,8 @@ export interface IdentityRules {
   minSimilarity: number;
   /**
    * Posterior a link needs: the chosen visitor's share of the evidence of every possible visitor plus the
-   * chance that the person was never seen entering (`unseenPrior`). 0.9 kept wrong links under 2 % of till customers in bench:identity (docs/BENCHMARKS.md).
+   * chance that the person was never seen entering (`unseenPrior`). 0.92 kept wrong links under 2 % of till customers in
+   * bench:identity with seeds 1–3 and correlated looks; 0.9 did not (docs/BENCHMARKS.md).
    */
   minPosterior: number;
   /** Prior odds that a track's person did not pass the entrance camera (side door, blind spot, camera down). */
@@ -80,6 +84,17 @@ export interface IdentityRules {
    * a stranger's looks to them, so it costs more than a wrong till link; unlinked exits still count, softly.
    */
   exitMinPosterior: number;
+  /**
+   * Correlation (of normal scores) assumed between the views of one person, and between a look-alike's views of
+   * that person: the till track, the entering and the leaving track are weighed jointly (Gaussian copula) instead
+   * of as independent samples. 0 = independent.
+   */
+  viewCorrelation: number;
+  /**
+   * Measure the view correlation on the store's own links instead (view-correlation.ts) once this many links
+   * allow it, using the estimate plus two standard errors (never below 0); `viewCorrelation` until then. 0 = never.
+   */
+  estimateCorrelationAfter: number;
 }
 
 export const DEFAULT_RULES: IdentityRules = {
@@ -89,16 +104,18 @@ export const DEFAULT_RULES: IdentityRules = {
   transitSigma: 0.8,
   appearance: DEFAULT_APPEARANCE,
   minSimilarity: 0.45,
-  minPosterior: 0.9,
+  minPosterior: 0.92,
   unseenPrior: 0.05,
   bucketMs: 60_000,
   settleMs: 120_000,
   reconsiderMs: 15 * 60_000,
   exitWaitMs: 4 * 60_000,
-  secondSampleWeight: 0.5,
+  secondSampleWeight: 1,
   leaving: DEFAULT_LEAVING,
   softExits: true,
   exitMinPosterior: 0.97,
+  viewCorrelation: 0.5,
+  estimateCorrelationAfter: 30,
 };
 
 export interface Link {
@@ -177,15 +194,45 @@ function exitRatio(track: Sighting, exit: Sighting, similarity: Similarity, rule
  * its own appearance against the entering track: `soft`), or not seen yet, which is likelier for somebody still
  * browsing than for a person who has just paid (noExitLlr).
  */
-export function leavingEvidence(track: Sighting, anchor: Sighting, exit: Sighting | undefined, untilMs: number, similarity: Similarity, rules: IdentityRules, soft?: { ratio: number; mass: number }): number {
+export function leavingEvidence(track: Sighting, anchor: Sighting, exit: Sighting | undefined, untilMs: number, similarity: Similarity, rules: IdentityRules, soft?: SoftExits): number {
   if (isExitTrack(track) || (!rules.leaving && rules.secondSampleWeight <= 0)) return 0;
-  // A linked exit is the visitor's: the track against it is a second sample of "is this the visitor", discounted.
-  if (exit && exitTimeOf(exit) <= untilMs) return Math.log(exitRatio(track, exit, similarity, rules, rules.secondSampleWeight));
+  // A linked exit is the visitor's: the track against it is a second sample of "is this the visitor".
+  let a: number | undefined;
+  const views = (x: Sighting, c: number, linked: boolean) => (rules.viewCorrelation > 0 ? viewsCorrection(track, anchor, x, { a: (a ??= similarity(track, anchor)), b: similarity(x, anchor), c }, rules, linked) : 0);
+  if (exit && exitTimeOf(exit) <= untilMs) return Math.log(exitRatio(track, exit, similarity, rules, rules.secondSampleWeight)) + views(exit, similarity(track, exit), true);
   const none = rules.leaving ? Math.exp(anchor.exitedMs !== null && anchor.exitedMs <= untilMs ? exitTimingLlr(track, anchor.exitedMs, rules.leaving) : noExitLlr(track, untilMs, rules.leaving)) : 1;
   if (!soft || soft.mass <= 0) return Math.log(none);
+  let ratio = 0;
+  for (const [x, p, r, c] of soft.terms) ratio += p * r * Math.exp(views(x, c, false));
   // Posteriors of several exits may sum past 1 for one visitor: they are alternatives, so rescale.
   const scale = Math.max(1, soft.mass);
-  return Math.log((1 - soft.mass / scale) * none + soft.ratio / scale);
+  return Math.log((1 - soft.mass / scale) * none + ratio / scale);
+}
+
+/**
+ * The unlinked leaving tracks that may be one visitor's: [exit, P(it is the visitor's), its exitRatio, cosine of
+ * the track with it], and Σ P.
+ */
+export interface SoftExits {
+  terms: [Sighting, number, number, number][];
+  mass: number;
+}
+
+/**
+ * What the product of the three pairwise ratios (track–entering, exit–entering, track–exit) misses when one
+ * person's views are correlated (`rules.viewCorrelation`), in nats: the three cosines as one person's (joint, Gaussian
+ * copula) against the alternative the candidate competes with — its two cosines with the till person's views coming
+ * from one look-alike (also correlated). `linked`: the exit is known to be the candidate's, so the look-alike pair is
+ * track–entering and track–exit; otherwise the exit is the till person's and the pair is track–entering and
+ * exit–entering.
+ */
+export function viewsCorrection(track: Sighting, anchor: Sighting, exit: Sighting, cos: { a: number; b: number; c: number }, rules: IdentityRules, linked: boolean): number {
+  const r = rules.viewCorrelation;
+  if (r <= 0) return 0;
+  const [mA, mB, mC] = [modelFor(track, anchor, rules), modelFor(exit, anchor, rules), modelFor(track, exit, rules)];
+  const same = logEquicorrelatedCopula([normalScore(cos.a, mA.same), normalScore(cos.b, mB.same), normalScore(cos.c, mC.same)], r);
+  const lookAlike = logEquicorrelatedCopula(linked ? [normalScore(cos.a, mA.other), normalScore(cos.c, mC.other)] : [normalScore(cos.a, mA.other), normalScore(cos.b, mB.other)], r);
+  return same - lookAlike;
 }
 
 /** Owners less likely than this are left out (their share of a candidate's evidence is negligible). */
@@ -274,7 +321,7 @@ export function resolveBatch(
         if (!feasible(t, a, rules, exits)) continue;
         prior = Math.max(prior, Math.exp(transitLogPrior(t.firstMs - a.enteredMs!, rules.transitMedianMs, rules.transitSigma)));
         const e = evidence(t, a, similarity, rules);
-        if (e !== null) best = Math.max(best ?? -Infinity, e + leavingEvidence(t, a, exits?.get(v), untilMs, similarity, rules, soft ? { ratio: soft.ratio[j]!, mass: soft.mass[j]! } : undefined));
+        if (e !== null) best = Math.max(best ?? -Infinity, e + leavingEvidence(t, a, exits?.get(v), untilMs, similarity, rules, soft?.[j]));
       }
       priorMass[i]! += prior;
       return best;
@@ -306,28 +353,28 @@ export function resolveBatch(
 }
 
 /**
- * The soft exits of one track, per column (visitor index): Σ over the leaving tracks not linked to anybody that went
- * out after the track ended, by `untilMs`, of P(the exit is the visitor's) × its ratio, and Σ P.
+ * The soft exits of one track, per column (visitor index): the leaving tracks not linked to anybody that went out
+ * after the track ended, by `untilMs`, with P(the exit is the visitor's) and its ratio, and Σ P.
  */
-function softExits(track: Sighting, untilMs: number, unlinked: Parameters<typeof resolveBatch>[7], colIndex: ReadonlyMap<string, number>, similarity: Similarity, rules: IdentityRules): { ratio: Float64Array; mass: Float64Array } | null {
+function softExits(track: Sighting, untilMs: number, unlinked: Parameters<typeof resolveBatch>[7], colIndex: ReadonlyMap<string, number>, similarity: Similarity, rules: IdentityRules): SoftExits[] | null {
   if (!unlinked || isExitTrack(track)) return null;
-  const ratio = new Float64Array(colIndex.size);
-  const mass = new Float64Array(colIndex.size);
+  const out: SoftExits[] = Array.from({ length: colIndex.size }, () => ({ terms: [], mass: 0 }));
   for (const x of unlinked.tracks) {
     const at = exitTimeOf(x);
     if (at < track.lastMs || at > untilMs) continue;
-    // Both the track against the exit and (in exitOwners) the exit against the entering track are discounted: when
-    // the exit is the candidate's own, the first is a second look at the candidate; when it is the track's person's,
-    // the second is — and a look-alike looks alike in every view.
+    // Both the track against the exit and (in exitOwners) the exit against the entering track may be discounted:
+    // when the exit is the candidate's own, the first is a second look at the candidate; when it is the track's
+    // person's, the second is — and a look-alike looks alike in every view.
     const r = exitRatio(track, x, similarity, rules, rules.secondSampleWeight);
+    const c = similarity(track, x);
     for (const [v, p] of unlinked.ownersOf(x)) {
       const j = colIndex.get(v);
       if (j === undefined) continue;
-      ratio[j]! += p * r;
-      mass[j]! += p;
+      out[j]!.terms.push([x, p, r, c]);
+      out[j]!.mass += p;
     }
   }
-  return { ratio, mass };
+  return out;
 }
 
 export interface StoreIdentityState {
@@ -354,7 +401,41 @@ export interface StoreIdentityState {
  */
 export type ExitOwnersMemo = Map<string, { anchorsBefore: number; owners: [string, number][] }>;
 
-export function resolveRound(state: StoreIdentityState, similarity: Similarity, rules: IdentityRules, opts: { flushAll?: boolean; memo?: ExitOwnersMemo } = {}): Decision[] {
+/** Strangers per linked pair in the correlation estimate: the visitors who entered last before the track. */
+const STRANGERS_PER_PAIR = 40;
+/** Links used by the estimate: the latest ones (the store's current crowd and light). */
+const PAIRS_FOR_ESTIMATE = 200;
+
+/**
+ * The view correlation a round uses: `rules.viewCorrelation` until `estimateCorrelationAfter` links of
+ * non-entrance tracks exist, then the look-alike correlation measured on them plus two standard errors (a
+ * pessimistic reading: an underestimate would let look-alikes through).
+ */
+export function roundViewCorrelation(state: StoreIdentityState, similarity: Similarity, rules: IdentityRules): number {
+  if (rules.estimateCorrelationAfter <= 0) return rules.viewCorrelation;
+  const byKey = new Map(state.sightings.map((s) => [s.key, s]));
+  const entering = state.sightings.filter((s) => s.entrance && s.enteredMs !== null && !s.isStaff).sort((a, b) => a.enteredMs! - b.enteredMs! || cmp(a.key, b.key));
+  const anchorOf = new Map<string, Sighting>();
+  for (const a of entering) anchorOf.set(a.visitorId, a);
+  const linked = state.links
+    .map((l) => ({ t: byKey.get(l.key), a: anchorOf.get(l.entranceVisitorId) }))
+    .filter((p): p is { t: Sighting; a: Sighting } => !!p.t && !!p.a && !p.t.entrance)
+    .sort((x, y) => y.t.lastMs - x.t.lastMs || cmp(x.t.key, y.t.key))
+    .slice(0, PAIRS_FOR_ESTIMATE);
+  if (linked.length < rules.estimateCorrelationAfter) return rules.viewCorrelation;
+  const pairs: LinkedPair[] = linked.map(({ t, a }) => {
+    let hi = entering.length;
+    while (hi > 0 && entering[hi - 1]!.enteredMs! > t.firstMs) hi--;
+    const others = entering.slice(Math.max(0, hi - STRANGERS_PER_PAIR - 1), hi).filter((u) => u.visitorId !== a.visitorId).slice(-STRANGERS_PER_PAIR);
+    return { trackVsOthers: others.map((u) => similarity(t, u)), enteringVsOthers: others.map((u) => similarity(a, u)) };
+  });
+  const e = estimateLookAlikeCorrelation(pairs, rules.appearance);
+  if (e.r === null || e.se === null || e.pairs < rules.estimateCorrelationAfter) return rules.viewCorrelation;
+  return Math.max(0, Math.min(0.9, e.r + 2 * e.se));
+}
+
+export function resolveRound(state: StoreIdentityState, similarity: Similarity, given: IdentityRules, opts: { flushAll?: boolean; memo?: ExitOwnersMemo } = {}): Decision[] {
+  const rules = given.estimateCorrelationAfter > 0 ? { ...given, viewCorrelation: roundViewCorrelation(state, similarity, given) } : given;
   const clock = state.sightings.reduce((m, s) => Math.max(m, s.lastMs), -Infinity);
   const anchors = state.sightings.filter((s) => s.entrance && s.enteredMs !== null && !s.isStaff);
   const retry = state.retry ?? new Set<string>();

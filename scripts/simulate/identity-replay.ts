@@ -19,12 +19,21 @@ export interface IdentityScore {
   conversion: { truth: number; identityOnly: number; identityFree: number };
   /** Leaving tracks of the entrance camera (scored window): linked to the right entrance visitor, to a wrong one. */
   exits: { total: number; right: number; wrong: number };
+  /**
+   * Till customers by how they left (truth): out within 2.5 min of the till and seen by the door camera, later
+   * (kept browsing) and seen, or not seen leaving; never seen entering apart. Right / wrong links of each.
+   */
+  byLeaving: Record<'prompt' | 'late' | 'missed' | 'unseenEntry', { n: number; right: number; wrong: number }>;
   rounds: number;
   roundMsMean: number;
   roundMsMax: number;
 }
 
-export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs = 3_600_000): IdentityScore {
+/**
+ * `oracleExits`: a bound, not a rule — every leaving track is linked to its true visitor as soon as it is seen (as if
+ * exits were always recognised), to measure what the leaving evidence could give at most.
+ */
+export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs = 3_600_000, opts: { oracleExits?: boolean } = {}): IdentityScore {
   const seen: Sighting[] = [];
   const decided = new Set<string>();
   const retry = new Set<string>();
@@ -51,8 +60,14 @@ export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs 
     rounds++;
   };
   let lastBucket = -Infinity;
+  const enteringOf = new Map(sim.tracks.filter((t) => t.entrance && t.enteredMs !== null).map((t) => [t.person, t.visitorId]));
   for (const t of sim.tracks) {
     seen.push(t);
+    const owner = opts.oracleExits && isExitTrack(t) ? enteringOf.get(t.person) : undefined;
+    if (owner !== undefined) {
+      decided.add(t.key);
+      links.push({ key: t.key, visitorId: t.visitorId, cameraId: t.cameraId, entranceVisitorId: owner, score: 1, posterior: 1, atMs: t.lastMs });
+    }
     const b = Math.floor(t.lastMs / rules.bucketMs);
     if (b > lastBucket) {
       lastBucket = b;
@@ -67,10 +82,16 @@ export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs 
   let right = 0;
   let wrong = 0;
   let ceiling = 0;
+  const byLeaving: IdentityScore['byLeaving'] = { prompt: { n: 0, right: 0, wrong: 0 }, late: { n: 0, right: 0, wrong: 0 }, missed: { n: 0, right: 0, wrong: 0 }, unseenEntry: { n: 0, right: 0, wrong: 0 } };
+  const exitSeen = new Set(sim.tracks.filter(isExitTrack).map((t) => t.person));
   for (const t of scored) {
     const l = linkOf.get(t.key);
     const want = sim.truth.get(t.visitorId) ?? null;
     if (l) (l.entranceVisitorId === want ? right++ : wrong++);
+    const person = byKey.get(t.key)!.person;
+    const kind = want === null ? 'unseenEntry' : !exitSeen.has(person) ? 'missed' : sim.leftAt.get(person)! <= t.lastMs + 150_000 ? 'prompt' : 'late';
+    byLeaving[kind].n++;
+    if (l) byLeaving[kind][l.entranceVisitorId === want ? 'right' : 'wrong']++;
     // Ceiling: argmax over the people truly inside at the time (perfect knowledge of exits).
     const inside = sim.tracks.filter((a) => a.entrance && a.enteredMs !== null && a.enteredMs + rules.minTransitMs <= t.firstMs && (sim.leftAt.get(a.person) ?? Infinity) > t.firstMs);
     const best = inside.reduce<{ s: number; a: Sighting | null }>((m, a) => {
@@ -97,6 +118,7 @@ export function replayIdentity(sim: IdentitySim, rules: IdentityRules, warmUpMs 
     rank1Ceiling: scored.length ? ceiling / scored.length : 0,
     conversion: { truth: trueBuyers / visitors, identityOnly: linkedBuyers / visitors, identityFree: canonical / visitors },
     exits: { total: exitTracks.length, right: exitsRight, wrong: exitsLinked - exitsRight },
+    byLeaving,
     rounds,
     roundMsMean: rounds ? roundMs / rounds : 0,
     roundMsMax,

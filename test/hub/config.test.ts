@@ -32,10 +32,14 @@ describe('hub/config', () => {
     expect(Object.isFrozen(loadHubConfig({}))).to.equal(true);
   });
 
-  it('identity: the exit wait (minutes) and the second-sample weight reach the resolver rules, out-of-range ones are refused', () => {
+  it('identity: the exit wait (minutes), the second-sample weight and the view correlation reach the resolver rules, out-of-range ones are refused', () => {
     expect(loadHubConfig({}).identity.rules).to.include({ exitWaitMs: DEFAULT_RULES.exitWaitMs, secondSampleWeight: DEFAULT_RULES.secondSampleWeight });
-    expect(loadHubConfig({ IDENTITY_EXIT_WAIT_MIN: '0', IDENTITY_SECOND_SAMPLE_WEIGHT: '1' }).identity.rules).to.include({ exitWaitMs: 0, secondSampleWeight: 1 });
+    expect(loadHubConfig({ IDENTITY_EXIT_WAIT_MIN: '0', IDENTITY_SECOND_SAMPLE_WEIGHT: '0.5' }).identity.rules).to.include({ exitWaitMs: 0, secondSampleWeight: 0.5 });
     expect(() => loadHubConfig({ IDENTITY_SECOND_SAMPLE_WEIGHT: '1.5' })).to.throw(/IDENTITY_SECOND_SAMPLE_WEIGHT/);
+    expect(loadHubConfig({ IDENTITY_VIEW_CORRELATION: '0' }).identity.rules.viewCorrelation).to.equal(0);
+    expect(() => loadHubConfig({ IDENTITY_VIEW_CORRELATION: '1' })).to.throw(/IDENTITY_VIEW_CORRELATION/);
+    expect(loadHubConfig({ IDENTITY_MEASURE_CORRELATION_AFTER: '0' }).identity.rules.estimateCorrelationAfter).to.equal(0);
+    expect(() => loadHubConfig({ IDENTITY_MEASURE_CORRELATION_AFTER: '2.5' })).to.throw(/IDENTITY_MEASURE_CORRELATION_AFTER/);
     expect(() => loadHubConfig({ IDENTITY_EXIT_WAIT_MIN: '-1' })).to.throw(/IDENTITY_EXIT_WAIT_MIN/);
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DEFAULT_APPEARANCE } from '../../hub/identity/evidence.js';
-import { DEFAULT_RULES } from '../../hub/identity/resolve.js';
+import { DEFAULT_RULES, roundViewCorrelation, type Link } from '../../hub/identity/resolve.js';
 import { drawSimilarity, simulateIdentityStore, TILL_CAMERA, ENTRANCE_CAMERA } from '../../scripts/simulate/identity.js';
 import { replayIdentity } from '../../scripts/simulate/identity-replay.js';
 import { createRng } from '../../scripts/simulate/prng.js';
@@ -108,5 +108,40 @@ describe('scripts/simulate/identity: multi-camera stores for the identity bench'
     expect(r.linkedWrong).to.equal(0);
     // Only customers who entered unseen (2 %) may stay unlinked.
     expect(r.linkedRight / r.customers).to.be.greaterThan(0.9);
+  });
+
+  it('replay: oracle exits link every leaving track to its true visitor, and score customers by how they left', () => {
+    const sim = simulateIdentityStore({ occupancy: 10, hours: 3, seed: 2 });
+    const plain = replayIdentity(sim, DEFAULT_RULES);
+    const oracle = replayIdentity(sim, DEFAULT_RULES, undefined, { oracleExits: true });
+    expect(oracle.exits.total).to.be.greaterThan(20);
+    // All but those of people never seen entering (2 %), and never wrongly.
+    expect(oracle.exits.right / oracle.exits.total).to.be.greaterThan(0.9);
+    expect(oracle.exits.wrong).to.equal(0);
+    expect(oracle.exits.right).to.be.greaterThan(plain.exits.right);
+    // The cases partition the customers, and their links add up to the totals.
+    const cases = Object.values(plain.byLeaving);
+    expect(cases.reduce((a, c) => a + c.n, 0)).to.equal(plain.customers);
+    expect(cases.reduce((a, c) => a + c.right, 0)).to.equal(plain.linkedRight);
+    expect(cases.reduce((a, c) => a + c.wrong, 0)).to.equal(plain.linkedWrong);
+    // Nobody never seen entering is linked right.
+    expect(plain.byLeaving.unseenEntry.right).to.equal(0);
+  });
+
+  it('the view correlation measured on a store\'s links follows its looks: near 0 when independent, near 0.5 when correlated', () => {
+    const measured = (correlation: number, n: number) => {
+      const sim = simulateIdentityStore({ occupancy: 50, hours: 3, seed: 1, correlation });
+      // The true links of till customers seen entering (what a resolver that links right would have).
+      const links: Link[] = sim.tracks
+        .filter((t) => t.cameraId === TILL_CAMERA && !t.isStaff && sim.truth.get(t.visitorId))
+        .slice(0, n)
+        .map((t) => ({ key: t.key, visitorId: t.visitorId, cameraId: t.cameraId, entranceVisitorId: sim.truth.get(t.visitorId)!, score: 1, posterior: 1, atMs: t.lastMs }));
+      return roundViewCorrelation({ sightings: sim.tracks, decided: new Set(), links }, sim.similarity, DEFAULT_RULES);
+    };
+    // Too few links: the configured assumption.
+    expect(measured(0, DEFAULT_RULES.estimateCorrelationAfter - 1)).to.equal(DEFAULT_RULES.viewCorrelation);
+    expect(measured(0, 150)).to.be.lessThan(0.15);
+    // Estimate plus two standard errors: at or above the truth.
+    expect(measured(0.5, 150)).to.be.within(0.45, 0.65);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { DEFAULT_RULES, exitOwners, feasible, resolveBatch, resolveRound, type Decision, type ExitOwnersMemo, type Sighting } from '../../../hub/identity/resolve.js';
+import { appearanceLlr, DEFAULT_APPEARANCE, normalScore, type CosineDist } from '../../../hub/identity/evidence.js';
+import { DEFAULT_RULES, exitOwners, feasible, resolveBatch, resolveRound, viewsCorrection, type Decision, type ExitOwnersMemo, type Sighting } from '../../../hub/identity/resolve.js';
 
 const MIN = 60_000;
 const T0 = 1_800_000_000_000;
@@ -159,8 +160,50 @@ describe('hub/identity/resolve', () => {
       expect(kinds(resolveBatch([t1], anchors, none, sim, DEFAULT_RULES, new Map(), until, early))).to.deep.equal(['T1:ambiguous']);
     });
 
+    it('correlated views: the three pairwise ratios plus the correction are the joint likelihood ratio of the triple', () => {
+      // Direct: the three cosines as one person's (normal scores of the same-person distributions, pairwise
+      // correlation r) against the candidate's two cosines from one look-alike (correlated) and the third a stranger's.
+      const { crossCamera: cross, sameCamera: same } = DEFAULT_APPEARANCE;
+      const logMvn = (z: number[], r: number) => {
+        const n = z.length;
+        const m = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : r)));
+        // Gaussian elimination for z'M⁻¹z and log det M.
+        const a = m.map((row, i) => [...row, z[i]!]);
+        let logDet = 0;
+        for (let k = 0; k < n; k++) {
+          logDet += Math.log(a[k]![k]!);
+          for (let i = k + 1; i < n; i++) {
+            const f = a[i]![k]! / a[k]![k]!;
+            for (let j = k; j <= n; j++) a[i]![j]! -= f * a[k]![j]!;
+          }
+        }
+        const y: number[] = [];
+        for (let i = n - 1; i >= 0; i--) y[i] = (a[i]![n]! - a[i]!.slice(i + 1, n).reduce((acc, v, j) => acc + v * y[i + 1 + j]!, 0)) / a[i]![i]!;
+        // z'M⁻¹z = Σ zᵢ yᵢ where M y = z (y from the triangular system is M⁻¹z).
+        const quad = z.reduce((acc, zi, i) => acc + zi * y[i]!, 0);
+        return -0.5 * logDet - 0.5 * quad - (n / 2) * Math.log(2 * Math.PI);
+      };
+      // A cosine's marginal log density is log φ(z) + log norm (the two-piece normal's constant), so the joint
+      // density through the Gaussian copula is log φₙ(z) + Σ log norm.
+      const norm = (d: CosineDist) => 2 / (((d.p50 - d.p5) + (d.p95 - d.p50)) / 1.6448536);
+      const r = DEFAULT_RULES.viewCorrelation;
+      const x = leaving('X', t1.lastMs + MIN);
+      fc.assert(
+        fc.property(fc.double({ min: 0.5, max: 0.85, noNaN: true }), fc.double({ min: 0.55, max: 0.95, noNaN: true }), fc.double({ min: 0.5, max: 0.85, noNaN: true }), (ca, cb, cc) => {
+          const joint =
+            logMvn([normalScore(ca, cross.same), normalScore(cb, same.same), normalScore(cc, cross.same)], r) + Math.log(norm(cross.same) * norm(same.same) * norm(cross.same)) -
+            (logMvn([normalScore(ca, cross.other), normalScore(cb, same.other)], r) + logMvn([normalScore(cc, cross.other)], 0) + Math.log(norm(cross.other) * norm(same.other) * norm(cross.other)));
+          const pairwise = appearanceLlr(ca, cross) + appearanceLlr(cb, same) + appearanceLlr(cc, cross);
+          expect(pairwise + viewsCorrection(t1, A, x, { a: ca, b: cb, c: cc }, DEFAULT_RULES, false)).to.be.closeTo(joint, 1e-6);
+        }),
+      );
+      expect(viewsCorrection(t1, A, x, { a: 0.7, b: 0.8, c: 0.7 }, { ...DEFAULT_RULES, viewCorrelation: 0 }, false)).to.equal(0);
+    });
+
     it('in a round: the exit is linked when it settles, and the till track, decided after it, uses it', () => {
-      const sim = table({ ...entering, 'T1|XA': 0.8 });
+      // 0.85: with correlated views, A's two cosines with T1 (0.76, and its leaving track's) could also be one
+      // look-alike's, so the leaving view must be clearly A's person.
+      const sim = table({ ...entering, 'T1|XA': 0.85 });
       const off = resolveRound({ sightings: [A, B, t1, xa], decided: none, links: [] }, sim, OFF, { flushAll: true });
       expect(kinds(off.filter((d) => d.kind === 'link' || d.final))).to.deep.equal(['XA→A', 'T1:ambiguous']);
       const on = resolveRound({ sightings: [A, B, t1, xa], decided: none, links: [] }, sim, DEFAULT_RULES, { flushAll: true });
