@@ -47,7 +47,9 @@ export function createEventWriter(store: Pick<EventStore, 'insert' | 'inFlightGr
   /** Commit time per event of the last group (ms), and when the groups handed over are expected to be committed. */
   let msPerEvent = 0;
   let busyUntil = 0;
+  /** Events queued, and handed over but not yet committed. */
   let queued = 0;
+  let handed = 0;
 
   /** Resolves after `ms`, or earlier when a request arrives or a group in flight settles. */
   async function nap(ms: number): Promise<void> {
@@ -114,8 +116,14 @@ export function createEventWriter(store: Pick<EventStore, 'insert' | 'inFlightGr
           n += p.events.length;
         }
         queued -= n;
+        handed += n;
         busyUntil = Math.max(busyUntil, performance.now()) + msPerEvent * n;
-        const run = commitGroup(group).finally(() => inFlight.delete(run));
+        const run = commitGroup(group).finally(() => {
+          inFlight.delete(run);
+          handed -= n;
+          // The groups still in flight are due from now on, however far the estimate had drifted.
+          busyUntil = performance.now() + msPerEvent * handed;
+        });
         inFlight.add(run);
       }
     } finally {
