@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS } from '../../hub/analytics/anomalies/types.js';
-import { loadHubConfig } from '../../hub/config.js';
+import { hubEnvSchema, loadHubConfig } from '../../hub/config.js';
+import { mqttEnvSchema } from '../../hub/transport/config.js';
 import { DEFAULT_RULES } from '../../hub/identity/resolve.js';
 
 describe('hub/config', () => {
@@ -41,5 +42,19 @@ describe('hub/config', () => {
     expect(loadHubConfig({ IDENTITY_MEASURE_CORRELATION_AFTER: '0' }).identity.rules.estimateCorrelationAfter).to.equal(0);
     expect(() => loadHubConfig({ IDENTITY_MEASURE_CORRELATION_AFTER: '2.5' })).to.throw(/IDENTITY_MEASURE_CORRELATION_AFTER/);
     expect(() => loadHubConfig({ IDENTITY_EXIT_WAIT_MIN: '-1' })).to.throw(/IDENTITY_EXIT_WAIT_MIN/);
+  });
+
+  it('.env.example lists every hub and MQTT variable, with the default the hub applies', () => {
+    const text = readFileSync(join(import.meta.dirname, '../../.env.example'), 'utf8');
+    const listed = new Map([...text.matchAll(/^#?\s*([A-Z_][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1]!, m[2]!.trim()]));
+    const shape: Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown } }> = { ...hubEnvSchema.shape, ...mqttEnvSchema.shape };
+    const wrong: string[] = [];
+    for (const [key, schema] of Object.entries(shape)) {
+      const parsed = schema.safeParse(undefined);
+      const fallback = parsed.success && parsed.data !== undefined ? String(parsed.data) : '';
+      if (!listed.has(key)) wrong.push(`${key} missing`);
+      else if (listed.get(key) !== '' && fallback !== '' && listed.get(key) !== fallback) wrong.push(`${key}=${listed.get(key)}, default ${fallback}`);
+    }
+    expect(wrong).to.deep.equal([]);
   });
 });
