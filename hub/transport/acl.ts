@@ -44,11 +44,17 @@ export const MAX_RETAINED_TOPICS = 10_000;
  * Pure: may a client use this client id? aedes lets a new connection with a known id disconnect the old one, and
  * agent ids are predictable (`agent-<store>-<camera>`), so with logins an agent id belongs to the logins of that
  * store and camera only ("*" logins: any camera of the store); a takeover of any other id by a different login is
- * refused in the broker, which knows the live clients.
+ * refused in the broker, which knows the live clients. Store and camera ids may hold '-', so an id such as
+ * `agent-S-X-cam` reads as store S or as store S-X: it belongs to the longest of `stores` (every store with a
+ * login) that it starts with, and a login of store S may not take the id of an agent of store S-X.
  */
-export function mayUseClientId(user: MqttUser, clientId: string): boolean {
+export function mayUseClientId(user: MqttUser, clientId: string, stores: readonly string[] = [user.store_id]): boolean {
   if (!clientId.startsWith('agent-')) return true;
-  if (user.camera_ids.includes('*')) return clientId.startsWith(`agent-${user.store_id}-`);
+  const owner = [...stores, user.store_id]
+    .filter((s) => clientId.startsWith(`agent-${s}-`))
+    .reduce<string | null>((a, s) => (a === null || s.length > a.length ? s : a), null);
+  if (owner !== user.store_id) return false;
+  if (user.camera_ids.includes('*')) return true;
   return user.camera_ids.some((cam) => clientId === `agent-${user.store_id}-${cam}`);
 }
 

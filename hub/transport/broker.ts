@@ -42,6 +42,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions) {
   const guard = opts.loginGuard ?? createLoginGuard(DEFAULT_LOGIN_GUARD);
   const retained = new Set<string>();
   let refused = 0;
+  /** Every store with a login: an agent client id belongs to the longest one it starts with (mayUseClientId). */
+  const stores = [...new Set(Object.values(opts.users ?? {}).map((u) => u.store_id))];
 
   const broker = await Aedes.createBroker({
     // Agent client ids are agent-<store>-<camera>: longer than 3.1.1's guaranteed 23 characters [MQTT-3.1.3-5].
@@ -65,7 +67,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions) {
             guard.fail(ip, account);
             return refuse('bad user name or password', 4);
           }
-          if (!mayUseClientId(user, client.id)) return refuse(`client id ${client.id.slice(0, 160)} belongs to another store's agent`, 2);
+          if (!mayUseClientId(user, client.id, stores)) return refuse(`client id ${client.id.slice(0, 160)} belongs to another store's agent`, 2);
           const holder = (broker as unknown as { clients: Record<string, Client | undefined> }).clients[client.id];
           if (holder && holder !== client && usernames.get(holder) !== username) {
             return refuse(`client id ${client.id.slice(0, 160)} is in use by another login`, 2);

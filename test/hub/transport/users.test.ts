@@ -61,6 +61,12 @@ describe('hub/transport/users, acl and config', () => {
     expect(mayUseClientId(user, 'agent-STORE_A-CAM_2')).to.equal(false); // not among its cameras
     expect(mayUseClientId({ ...user, camera_ids: ['*'] }, 'agent-STORE_A-CAM_2')).to.equal(true);
     expect(mayUseClientId(user, 'dashboard-tool')).to.equal(true);
+    // Store ids may hold '-': agent-S-X-… is store S-X's when S-X has logins, not a camera "X-…" of store S.
+    const storeS = { password_hash: '', store_id: 'S', camera_ids: ['*'] };
+    expect(mayUseClientId(storeS, 'agent-S-X-CAM_1', ['S', 'S-X'])).to.equal(false);
+    expect(mayUseClientId(storeS, 'agent-S-X-CAM_1', ['S'])).to.equal(true); // no store S-X: camera X-CAM_1 of S
+    expect(mayUseClientId({ password_hash: '', store_id: 'S-X', camera_ids: ['CAM_1'] }, 'agent-S-X-CAM_1', ['S', 'S-X'])).to.equal(true);
+    expect(mayUseClientId({ ...storeS, camera_ids: ['X-CAM_1'] }, 'agent-S-X-CAM_1', ['S', 'S-X'])).to.equal(false);
     expect(mayRetain('store/S/camera/C/status', 200).ok).to.equal(true);
     expect(mayRetain('store/S/camera/C/status', STATUS_MAX_BYTES + 1).ok).to.equal(false);
     expect(mayRetain('store/S/camera/C/events', 10).ok).to.equal(false);
