@@ -1,6 +1,6 @@
 import { buyingUnitsByBucket } from './buying-units.js';
 import { NO_LINKS, type VisitorLinks } from './identity.js';
-import { occupancyByBucket } from './occupancy.js';
+import { occupancyByBucket, type OccupancyContext } from './occupancy.js';
 import { queueWaitsByBucket, type WaitStats } from './queue-wait.js';
 import { salesByBucket } from './sales.js';
 import { resolveConversion, type StoreConversion } from './store-conversion.js';
@@ -72,6 +72,8 @@ export interface WindowFacts {
   zoneCameraIds?: ReadonlySet<string>;
   /** Non-staff ENTRY/REENTRY/EXIT in [from, to), in time order. */
   doors: DoorEvent[];
+  /** For occupancy: the door events of the day before `from`, and the local midnights within the window. */
+  occupancy?: OccupancyContext;
   /** Non-staff joins, abandons and ZONE_EXITs in billing zones in [from, to), in time order. */
   queueEvents: QueueEvent[];
 }
@@ -173,7 +175,7 @@ export function metricsByBucket(facts: WindowFacts, buckets: readonly Window[], 
     const a = at(tx.ts);
     if (a) a.unattributed += 1;
   }
-  const occupancy = occupancyByBucket(facts.doors, buckets, facts.at);
+  const occupancy = occupancyByBucket(facts.doors, buckets, facts.at, facts.occupancy);
   const units = buyingUnitsByBucket(conv.visitors, facts.doors, att, buckets);
   const waits = queueWaitsByBucket(facts.queueEvents, buckets);
   const sales = salesByBucket(facts.transactions, buckets, accs.map((a) => a.visitors));

@@ -7,30 +7,57 @@ export interface Occupancy {
   occupancy_peak: number;
 }
 
+/** What occupancy knows beyond the window's own door events. */
+export interface OccupancyContext {
+  /** Door events from the store's local midnight before the window's start to that start, in time order. */
+  before?: readonly DoorEvent[];
+  /** Local midnights inside the window, ascending: the count starts again from nobody at each. */
+  resets?: readonly number[];
+}
+
 /**
- * Customers inside over time, from the window's door events alone: a visitor is inside after an ENTRY or REENTRY
- * and outside after an EXIT, so the count is the number of visitors whose latest door event so far is an
- * arrival. It starts at 0 at the window's start (a visit that began earlier is not seen) and can never go
- * negative: an EXIT of someone not inside changes nothing.
+ * Customers inside over time, counted the way people counters count: from the store's local midnight, so a view of
+ * the last hour still sees who came in before it, and a missed exit stops counting at the end of its day. A
+ * visitor is inside after an ENTRY or REENTRY and outside after an EXIT, so the count is the number of visitors
+ * whose latest door event of the day so far is an arrival; an EXIT of someone not inside changes nothing.
  *
  * Per bucket: `occupancy` at min(bucket end, at) (events strictly before that instant), `occupancy_peak` the
  * largest count in [bucket start, min(bucket end, at)). Buckets starting at or after `at` (the future) are 0.
- * `doors` must be in time order (the repository sorts them by time, then by the visitor's session_seq).
+ * `doors` (the window's) and `ctx.before` must be in time order (the repository sorts them by time, then by the
+ * visitor's session_seq).
  */
-export function occupancyByBucket(doors: readonly DoorEvent[], buckets: readonly Window[], at: number): Occupancy[] {
+export function occupancyByBucket(doors: readonly DoorEvent[], buckets: readonly Window[], at: number, ctx: OccupancyContext = {}): Occupancy[] {
   const inside = new Set<string>();
+  const apply = (d: DoorEvent) => {
+    if (d.type === 'EXIT') inside.delete(d.visitor_id);
+    else inside.add(d.visitor_id);
+  };
+  for (const d of ctx.before ?? []) apply(d);
+  const resets = ctx.resets ?? [];
   let i = 0;
-  const advance = (until: number, onChange: (count: number) => void) => {
-    for (; i < doors.length && doors[i]!.ts < until; i++) {
-      const d = doors[i]!;
+  let r = 0;
+  /**
+   * Applies the events before `until` and the midnights before it (or at it, `midnightAt`: a bucket that starts at
+   * midnight starts empty, while one that ends there reports the day's last count), in time order, a midnight before
+   * an event of the same instant.
+   */
+  const advance = (until: number, onChange: (count: number) => void, midnightAt = false) => {
+    for (;;) {
+      const nextEvent = i < doors.length && doors[i]!.ts < until ? doors[i]!.ts : Infinity;
+      const nextReset = r < resets.length && (resets[r]! < until || (midnightAt && resets[r] === until)) ? resets[r]! : Infinity;
+      if (nextEvent === Infinity && nextReset === Infinity) return;
       const before = inside.size;
-      if (d.type === 'EXIT') inside.delete(d.visitor_id);
-      else inside.add(d.visitor_id);
+      if (nextReset <= nextEvent) {
+        inside.clear();
+        r++;
+      } else {
+        apply(doors[i++]!);
+      }
       if (inside.size !== before) onChange(inside.size);
     }
   };
   return buckets.map((b) => {
-    advance(b.from, () => {});
+    advance(b.from, () => {}, true);
     if (b.from >= at) return { occupancy: 0, occupancy_peak: 0 };
     let peak = inside.size;
     advance(Math.min(b.to, at), (count) => {

@@ -64,6 +64,17 @@ export function todayIn(timeZone: string, now: number): Window {
 }
 
 /**
+ * The local midnights that matter for counting through `w`: the one that starts the day holding `w.from`, and every
+ * later one before `w.to` (a window of many days restarts daily counts at each).
+ */
+export function midnightsOf(w: Window, timeZone: string): { dayStart: number; within: number[] } {
+  const first = todayIn(timeZone, w.from);
+  const within: number[] = [];
+  for (let m = first.to; m < w.to; m = todayIn(timeZone, m).to) within.push(m);
+  return { dayStart: first.from, within };
+}
+
+/**
  * One bound: an ISO-8601 date-time with a zone (an instant), or a date `YYYY-MM-DD` (local midnight in the
  * store's zone), or epoch ms (programmatic callers such as the live stream).
  */

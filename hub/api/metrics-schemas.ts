@@ -21,7 +21,7 @@ export const storeMetricsSchema = z.strictObject({
   queue_depth_current: count,
   abandonment_rate: rate,
   staff_excluded_events: count,
-  occupancy: count.describe('customers inside at min(to, now)'),
+  occupancy: count.describe('customers inside at min(to, now), counted from the store\'s local midnight'),
   occupancy_peak: count.describe('most customers inside at once in the window'),
   buying_units: count.describe('visitors grouped by metadata.group_id'),
   buying_unit_conversion_rate: rate,

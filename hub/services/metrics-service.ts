@@ -6,7 +6,7 @@ import { canonicalPresences } from '../analytics/identity.js';
 import { computeMetrics, conversionOf, metricsByBucket, type StoreMetrics, type WindowFacts } from '../analytics/metrics.js';
 import { PURCHASE_WINDOW_MS } from '../analytics/types.js';
 import { zoneConversion } from '../analytics/zone-conversion.js';
-import { HOUR_MS, hourBuckets, iso, localHourStart, resolveWindow, type Window } from '../analytics/window.js';
+import { HOUR_MS, hourBuckets, iso, localHourStart, midnightsOf, resolveWindow, type Window } from '../analytics/window.js';
 import type { AnalyticsRepository } from '../store/analytics-repository.js';
 import { guardDb } from '../store/db.js';
 import type { KpiRepository } from '../store/kpi-repository.js';
@@ -58,14 +58,16 @@ export function createMetricsService(deps: MetricsDeps) {
   /** Everything the metric math needs; `origin` = start of the first hour bucket, null for one bucket. */
   async function gather(storeId: string, layout: StoreLayout, w: Window, origin: number | null): Promise<WindowFacts> {
     const zones = zoneSets(layout);
+    const midnights = midnightsOf(w, layout.timezone);
     return guardDb(async () => {
-      const [conv, queue, dwell, staff, doors, queueEvents] = await Promise.all([
+      const [conv, queue, dwell, staff, doors, queueEvents, doorsBefore] = await Promise.all([
         conversionFacts(storeId, layout, w),
         repo.queueSamples(storeId, w.from - 5 * 60_000, w.to, zones.billing),
         repo.dwellByHour(storeId, w.from, w.to, origin),
         repo.staffByHour(storeId, w.from, w.to, origin),
         deps.kpi.doorEvents(storeId, w.from, w.to),
         deps.kpi.queueEvents(storeId, w.from, w.to, zones.billing),
+        midnights.dayStart < w.from ? deps.kpi.doorEvents(storeId, midnights.dayStart, w.from) : Promise.resolve([]),
       ]);
       const nBuckets = origin === null ? 1 : Math.ceil((w.to - origin) / HOUR_MS);
       return {
@@ -77,6 +79,7 @@ export function createMetricsService(deps: MetricsDeps) {
         staffEvents: Array.from({ length: nBuckets }, (_, i) => staff.get(i) ?? 0),
         doors,
         queueEvents,
+        occupancy: { before: doorsBefore, resets: midnights.within },
       };
     });
   }

@@ -38,3 +38,31 @@ describe('occupancyByBucket', () => {
     expect(occupancyByBucket([], buckets, 180 * M).every((o) => o.occupancy === 0 && o.occupancy_peak === 0)).to.equal(true);
   });
 });
+
+describe('occupancyByBucket with the day before the window', () => {
+  const buckets = [{ from: 60 * M, to: 120 * M }, { from: 120 * M, to: 180 * M }];
+
+  it('counts those who came in earlier that day and are still inside (a view of the last hour sees them)', () => {
+    const before = [door('A', 'ENTRY', 5 * M), door('B', 'ENTRY', 10 * M), door('B', 'EXIT', 30 * M), door('C', 'ENTRY', 40 * M)];
+    const doors = [door('A', 'EXIT', 70 * M), door('D', 'ENTRY', 130 * M)];
+    expect(occupancyByBucket(doors, buckets, 180 * M, { before })).to.deep.equal([
+      { occupancy: 1, occupancy_peak: 2 }, // A and C at the start, A leaves at 70
+      { occupancy: 2, occupancy_peak: 2 },
+    ]);
+    // Without the day before, the same window starts from nobody: what the context fixes.
+    expect(occupancyByBucket(doors, buckets, 180 * M)[0]).to.deep.equal({ occupancy: 0, occupancy_peak: 0 });
+  });
+
+  it('starts again from nobody at each local midnight: a missed exit counts until the end of its day only', () => {
+    const doors = [door('A', 'ENTRY', 70 * M), door('B', 'ENTRY', 100 * M), door('C', 'ENTRY', 150 * M)];
+    // Midnight at 120: A and B (whose exits were missed) are not inside the next day.
+    expect(occupancyByBucket(doors, buckets, 180 * M, { resets: [120 * M] })).to.deep.equal([
+      { occupancy: 2, occupancy_peak: 2 },
+      { occupancy: 1, occupancy_peak: 1 },
+    ]);
+    // A midnight inside a bucket with nothing after it still empties the store by the bucket's end.
+    expect(occupancyByBucket(doors.slice(0, 2), [{ from: 60 * M, to: 180 * M }], 180 * M, { resets: [120 * M] })).to.deep.equal([
+      { occupancy: 0, occupancy_peak: 2 },
+    ]);
+  });
+});

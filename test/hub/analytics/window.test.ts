@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { hourBuckets, parseInstant, resolveWindow, todayIn } from '../../../hub/analytics/window.js';
+import { hourBuckets, midnightsOf, parseInstant, resolveWindow, todayIn } from '../../../hub/analytics/window.js';
 
 const KOL = 'Asia/Kolkata';
 
@@ -38,5 +38,17 @@ describe('analytics windows', () => {
       ['04:30', '05:30'],
       ['05:30', '06:00'],
     ]);
+  });
+
+  it('lists the local midnights a count restarts at: the one before the window, then each one inside it, DST days too', () => {
+    // Kolkata (+05:30): 10:00 on the 1st to 10:00 on the 3rd.
+    const w = { from: Date.parse('2026-03-01T04:30:00Z'), to: Date.parse('2026-03-03T04:30:00Z') };
+    expect(midnightsOf(w, 'Asia/Kolkata')).to.deep.equal({
+      dayStart: Date.parse('2026-02-28T18:30:00Z'),
+      within: [Date.parse('2026-03-01T18:30:00Z'), Date.parse('2026-03-02T18:30:00Z')],
+    });
+    // A window starting at midnight has nothing before it; Berlin's 23-hour day (clocks forward on 29 March).
+    const berlin = { from: Date.parse('2026-03-28T23:00:00Z'), to: Date.parse('2026-03-30T12:00:00Z') };
+    expect(midnightsOf(berlin, 'Europe/Berlin')).to.deep.equal({ dayStart: berlin.from, within: [Date.parse('2026-03-29T22:00:00Z')] });
   });
 });

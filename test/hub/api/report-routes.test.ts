@@ -57,6 +57,14 @@ for (const dbCase of DATABASES) {
       expect([sum('unique_visitors'), sum('buying_units'), sum('transactions')]).to.deep.equal([T.unique_visitors, T.buying_units, T.transactions]);
     });
 
+    it('metrics of a window that starts mid-day count who came in earlier that day and is still inside', async () => {
+      const late = (await get(`/metrics?from=${encodeURIComponent('2026-03-10T13:30:00+05:30')}&to=${encodeURIComponent('2026-03-10T14:00:00+05:30')}`)) as StoreMetrics;
+      // F came in before 13:00 and never left: inside at 14:00, though the window holds none of its door events.
+      expect(late).to.deep.include({ occupancy: 1, occupancy_peak: 1, unique_visitors: 0 });
+      const nextDay = (await get('/metrics?from=2026-03-11T09:00:00%2B05:30&to=2026-03-11T10:00:00%2B05:30')) as StoreMetrics;
+      expect(nextDay.occupancy, 'a missed exit is not carried past midnight').to.equal(0);
+    });
+
     it('heatmap: per-zone conversion of the zone’s visitors', async () => {
       const { zones } = heatmapSchema.parse(await get(`/heatmap?${q}`));
       expect(Object.fromEntries(zones.map((z) => [z.zone_id, z.conversion_rate]))).to.deep.equal(T.zones);
