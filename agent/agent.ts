@@ -126,6 +126,7 @@ export async function runCameraAgent(cfg: AgentConfig, rt: AgentRuntime, deps: C
       fps: stats.fps,
       frames: stats.frames,
       dropped: stats.dropped,
+      lost_packets: stats.lostPackets,
       reconnects: stats.reconnects,
       outages: stats.outages,
       gap_ms: stats.gapMs,

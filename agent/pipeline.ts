@@ -68,6 +68,8 @@ export interface PipelineStats {
   motionSkipped: number;
   /** Live frames dropped because processing fell behind. */
   dropped: number;
+  /** Live RTP packets lost before decoding (SourceStats). */
+  lostPackets: number;
   reconnects: number;
   /** Live outages (stream lost after frames had flowed) and their total gap in ms. */
   outages: number;
@@ -199,7 +201,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   }
 
   function stats(): PipelineStats {
-    const src = source?.stats() ?? { dropped: 0, reconnects: 0, outages: 0, gapMs: 0 };
+    const src = source?.stats() ?? { dropped: 0, lostPackets: 0, reconnects: 0, outages: 0, gapMs: 0 };
     const wallS = (s.lastMs - s.firstMs) / 1000;
     return {
       frames: s.frames,
@@ -207,6 +209,7 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       skipped: s.skipped,
       motionSkipped: s.motionSkipped,
       dropped: src.dropped,
+      lostPackets: src.lostPackets,
       reconnects: src.reconnects,
       outages: src.outages,
       gapMs: src.gapMs,

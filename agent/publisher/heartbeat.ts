@@ -7,6 +7,8 @@ export interface PipelineStats {
   frames?: number;
   dropped?: number;
   queue_depth?: number;
+  /** RTSP: RTP packets lost before decoding (over UDP; concealed by the decoder, so frames still come). */
+  lost_packets?: number;
   /** RTSP: reconnections, outages (stream lost after frames had flowed) and their total gap in ms. */
   reconnects?: number;
   outages?: number;

@@ -35,12 +35,12 @@ port.on('message', (m: ThreadRequest) => {
   const q = decoder.queue;
   q.next().then(
     (buf) => {
-      if (!buf) return post({ t: 'end', dropped: q.dropped });
+      if (!buf) return post({ t: 'end', dropped: q.dropped, lost: decoder.lostPackets() });
       // A frame owns its ArrayBuffer (FrameQueue allocates each whole): transfer it; anything else is copied.
       const own = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength;
       const ab = (own ? buf.buffer : buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) as ArrayBuffer;
-      post({ t: 'frame', buf: ab, arrivalMs: q.lastArrivalMs, sequence: q.lastSequence, dropped: q.dropped }, [ab]);
+      post({ t: 'frame', buf: ab, arrivalMs: q.lastArrivalMs, sequence: q.lastSequence, dropped: q.dropped, lost: decoder.lostPackets() }, [ab]);
     },
-    (err: unknown) => post({ t: 'error', code: isAppError(err) ? err.code : 'INPUT_UNREADABLE', message: err instanceof Error ? err.message : String(err), dropped: q.dropped }),
+    (err: unknown) => post({ t: 'error', code: isAppError(err) ? err.code : 'INPUT_UNREADABLE', message: err instanceof Error ? err.message : String(err), dropped: q.dropped, lost: decoder.lostPackets() }),
   );
 });

@@ -52,6 +52,11 @@ export interface FrameSource {
 
 export interface Decoder {
   queue: FrameSource;
+  /**
+   * RTP packets the stream lost before ffmpeg (its "RTP: missed N packets"): over UDP the network drops them and
+   * ffmpeg conceals the damage, so frames keep coming with smears and the count is the only trace.
+   */
+  lostPackets(): number;
   /** ffmpeg's pid once spawned (for CPU accounting in the benchmark). */
   pid(): number | undefined;
   kill(): void;
@@ -75,11 +80,18 @@ export function endedCleanly(proc: FfmpegProcess | undefined, done: (ok: boolean
   proc.once('exit', judge);
 }
 
+/** Packets an ffmpeg stderr line reports lost ("[rtsp @ 0x…] RTP: missed 12 packets"); 0 for any other line. */
+export function missedPackets(line: string): number {
+  const m = /RTP: missed (\d+) packets?/.exec(line);
+  return m ? Number(m[1]) : 0;
+}
+
 export function startDecoder(o: DecoderOptions): Decoder {
   const label = o.label ?? o.input;
   const redact = o.redact ?? ((t: string) => t);
   let killed = false;
   let streamEnded = false;
+  let lost = 0;
   let stream: Readable | undefined;
   let watchdog: NodeJS.Timeout | undefined;
   const queue = new FrameQueue({
@@ -130,6 +142,9 @@ export function startDecoder(o: DecoderOptions): Decoder {
     }
     fail(err, stderr);
   });
+  cmd.on('stderr', (line: string) => {
+    lost += missedPackets(line);
+  });
   cmd.on('end', () => {
     clearTimeout(watchdog);
     queue.end();
@@ -145,6 +160,7 @@ export function startDecoder(o: DecoderOptions): Decoder {
   return {
     queue,
     pid: () => (cmd as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid,
+    lostPackets: () => lost,
     kill() {
       if (stop()) queue.end();
     },

@@ -95,7 +95,7 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
   info = { ...info, fps: o.fps ?? Math.max(0.5, Math.round(info.fps * 2) / 2) };
   const lb = computeLetterbox(info.width, info.height, o.inputWidth, o.inputHeight, o.letterboxAlign);
   const letterbox = { scale: lb.scale, padX: lb.padX, padY: lb.padY, inputWidth: lb.inputWidth, inputHeight: lb.inputHeight };
-  const stats = { reconnects: 0, outages: 0, gapMs: 0, droppedBefore: 0 };
+  const stats = { reconnects: 0, outages: 0, gapMs: 0, droppedBefore: 0, lostBefore: 0 };
   log.info({ input: camera, kind: 'rtsp', transport, ...info, letterbox }, 'source opened');
   const src = info;
 
@@ -140,7 +140,10 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
     let connectedAtMs = 0;
     try {
       while (!closed) {
-        if (decoder) stats.droppedBefore += decoder.queue.dropped;
+        if (decoder) {
+          stats.droppedBefore += decoder.queue.dropped;
+          stats.lostBefore += decoder.lostPackets();
+        }
         decoder = start();
         let got = 0;
         let error: unknown;
@@ -196,7 +199,13 @@ export async function openRtspSource(o: SourceOptions): Promise<VideoSource> {
     kind: 'rtsp',
     info: src,
     frames,
-    stats: () => ({ dropped: stats.droppedBefore + (decoder?.queue.dropped ?? 0), reconnects: stats.reconnects, outages: stats.outages, gapMs: stats.gapMs }),
+    stats: () => ({
+      dropped: stats.droppedBefore + (decoder?.queue.dropped ?? 0),
+      lostPackets: stats.lostBefore + (decoder?.lostPackets() ?? 0),
+      reconnects: stats.reconnects,
+      outages: stats.outages,
+      gapMs: stats.gapMs,
+    }),
     decoderPid: () => decoder?.pid(),
     close,
   };

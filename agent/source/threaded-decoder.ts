@@ -17,9 +17,9 @@ export type ThreadDecoderOptions = Omit<DecoderOptions, 'redact' | 'now'> & { re
 export type ThreadRequest = { t: 'next' } | { t: 'kill' };
 export type ThreadReply =
   | { t: 'pid'; pid: number }
-  | { t: 'frame'; buf: ArrayBuffer; arrivalMs: number; sequence: number; dropped: number }
-  | { t: 'end'; dropped: number }
-  | { t: 'error'; code: string; message: string; dropped: number };
+  | { t: 'frame'; buf: ArrayBuffer; arrivalMs: number; sequence: number; dropped: number; lost: number }
+  | { t: 'end'; dropped: number; lost: number }
+  | { t: 'error'; code: string; message: string; dropped: number; lost: number };
 
 /**
  * Same contract as startDecoder (which runs inside the thread), for live streams: `redact` is only asked whether
@@ -31,6 +31,7 @@ export function startThreadedDecoder(o: DecoderOptions): Decoder {
   const worker = new Worker(new URL('./decoder-thread-boot.mjs', import.meta.url), { workerData: data });
   let pid: number | undefined;
   let dropped = 0;
+  let lost = 0;
   let lastArrivalMs = 0;
   let lastSequence = -1;
   let outcome: 'end' | Error | undefined;
@@ -48,6 +49,7 @@ export function startThreadedDecoder(o: DecoderOptions): Decoder {
   worker.on('message', (m: ThreadReply) => {
     if (m.t === 'pid') return void (pid = m.pid);
     dropped = m.dropped;
+    lost = m.lost;
     if (m.t === 'frame') {
       lastArrivalMs = m.arrivalMs;
       lastSequence = m.sequence;
@@ -87,6 +89,7 @@ export function startThreadedDecoder(o: DecoderOptions): Decoder {
   return {
     queue,
     pid: () => pid,
+    lostPackets: () => lost,
     kill() {
       if (killed) return;
       killed = true;

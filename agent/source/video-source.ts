@@ -52,6 +52,8 @@ export type StreamState = 'online' | 'offline';
 
 export interface SourceStats {
   dropped: number;
+  /** RTP packets lost on the way from the camera (live; the decoder's lostPackets across reconnections). */
+  lostPackets: number;
   reconnects: number;
   /** Times a live stream that had delivered frames was lost. */
   outages: number;
@@ -123,7 +125,7 @@ async function openFileSource(o: SourceOptions): Promise<VideoSource> {
     kind: 'file',
     info,
     frames,
-    stats: () => ({ dropped: 0, reconnects: 0, outages: 0, gapMs: 0 }),
+    stats: () => ({ dropped: 0, lostPackets: 0, reconnects: 0, outages: 0, gapMs: 0 }),
     decoderPid: () => decoder?.pid(),
     close() {
       closed = true;
