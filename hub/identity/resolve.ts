@@ -7,7 +7,8 @@
  * (the visitor entered at least `minTransitMs` before the track appears, no longer than `maxStayMs` before, and had
  * not gone out through the entrance before it ended), and how the visitor left: the track against the visitor's
  * leaving track (a second view) and when that exit came, which is why a till track is decided only after the exits
- * that follow it. The three views of one candidate are weighed jointly, with the dependence between one person's
+ * that follow it; a leaving track is weighed against the tracks of other cameras already linked to each candidate
+ * (seenEvidence). The three views of one candidate are weighed jointly, with the dependence between one person's
  * views (and a look-alike's) measured on the store's own links (viewsCorrection, view-correlation.ts). Decision: a
  * global assignment (one visitor per track, one track per visitor and camera) of evidence in nats, with
  * abstention: a link stands only when its posterior against every rival and "never seen entering" reaches
@@ -65,6 +66,13 @@ export interface IdentityRules {
    */
   reconsiderMs: number;
   /**
+   * The same for a leaving track: its second decision comes once the till tracks that ended just before it have
+   * been linked (`exitWaitMs` after their batch), so that it is weighed against them too (`seenEvidence`).
+   */
+  exitReconsiderMs: number;
+  /** Weigh a leaving track against the tracks of other cameras already linked to each candidate (`seenEvidence`). */
+  exitsWeighSeen: boolean;
+  /**
    * A track of a non-entrance camera is first decided this much later still (ms), so that the exits following it
    * (most people walk out within minutes of the till) have been seen and linked, and weigh in (`leaving`,
    * `secondSampleWeight`). 0 = decide as soon as the batch settles.
@@ -108,7 +116,9 @@ export const DEFAULT_RULES: IdentityRules = {
   unseenPrior: 0.05,
   bucketMs: 60_000,
   settleMs: 120_000,
-  reconsiderMs: 15 * 60_000,
+  reconsiderMs: 30 * 60_000,
+  exitReconsiderMs: 8 * 60_000,
+  exitsWeighSeen: true,
   exitWaitMs: 4 * 60_000,
   secondSampleWeight: 1,
   leaving: DEFAULT_LEAVING,
@@ -281,6 +291,14 @@ const slotOf = (t: Sighting) => (isExitTrack(t) ? `${t.cameraId}#leaving` : t.ca
 /** `taken` holds `${entranceVisitorId}|${cameraId}` of links made earlier: one track per visitor and camera. */
 export const takenKey = (entranceVisitorId: string, cameraId: string) => `${entranceVisitorId}|${cameraId}`;
 
+/** The leaving tracks not linked to anybody, with the posterior of their owners (`exitOwners`). */
+export interface UnlinkedExits {
+  tracks: readonly Sighting[];
+  ownersOf: (exit: Sighting) => readonly (readonly [string, number])[];
+  /** Tracks of other cameras linked to each visitor so far, by entrance visitor id (they weigh leaving tracks). */
+  seen?: ReadonlyMap<string, readonly Sighting[]>;
+}
+
 /**
  * Decides one batch of tracks of ONE camera against the store's entrance sightings (global assignment with
  * abstention). `exits` holds the leaving track linked to each visitor so far, which is everything seen going out
@@ -295,7 +313,7 @@ export function resolveBatch(
   rules: IdentityRules,
   exits?: ReadonlyMap<string, Sighting>,
   untilMs: number = tracks.reduce((m, t) => Math.max(m, t.lastMs), -Infinity),
-  unlinkedExits?: { tracks: readonly Sighting[]; ownersOf: (exit: Sighting) => readonly (readonly [string, number])[] },
+  unlinkedExits?: UnlinkedExits,
 ): Decision[] {
   const rows = [...tracks].sort((a, b) => cmp(a.key, b.key));
   // Columns are visitors; a visitor with several entrance tracks (re-entry) counts by its best feasible one.
@@ -321,7 +339,7 @@ export function resolveBatch(
         if (!feasible(t, a, rules, exits)) continue;
         prior = Math.max(prior, Math.exp(transitLogPrior(t.firstMs - a.enteredMs!, rules.transitMedianMs, rules.transitSigma)));
         const e = evidence(t, a, similarity, rules);
-        if (e !== null) best = Math.max(best ?? -Infinity, e + leavingEvidence(t, a, exits?.get(v), untilMs, similarity, rules, soft?.[j]));
+        if (e !== null) best = Math.max(best ?? -Infinity, e + leavingEvidence(t, a, exits?.get(v), untilMs, similarity, rules, soft?.[j]) + seenEvidence(t, a, unlinkedExits?.seen?.get(v), similarity, rules));
       }
       priorMass[i]! += prior;
       return best;
@@ -353,10 +371,34 @@ export function resolveBatch(
 }
 
 /**
+ * Evidence (nats) for a leaving track from the tracks of other cameras already linked to the candidate visitor
+ * (the till, typically): whether it looks like them and went out when their person would, weighed jointly with the
+ * entering track as in `leavingEvidence`. A link is only as sure as the posterior it needed (`minPosterior`, the
+ * same for links of this round and earlier ones, which are stored without theirs): a wrong link says nothing either
+ * way. A visitor still seen elsewhere after the exit did not go out through it. 0 for other tracks.
+ */
+export function seenEvidence(exit: Sighting, anchor: Sighting, seen: readonly Sighting[] | undefined, similarity: Similarity, rules: IdentityRules): number {
+  if (!seen || !isExitTrack(exit) || !rules.exitsWeighSeen) return 0;
+  let e = 0;
+  const out = exitTimeOf(exit);
+  const p = rules.minPosterior;
+  for (const t of seen) {
+    let ratio = 0;
+    if (t.lastMs <= out) {
+      const c = similarity(t, exit);
+      const views = rules.viewCorrelation > 0 ? viewsCorrection(exit, anchor, t, { a: similarity(exit, anchor), b: similarity(t, anchor), c }, rules, true) : 0;
+      ratio = exitRatio(t, exit, similarity, rules, rules.secondSampleWeight) * Math.exp(views);
+    }
+    e += Math.log(p * ratio + (1 - p));
+  }
+  return e;
+}
+
+/**
  * The soft exits of one track, per column (visitor index): the leaving tracks not linked to anybody that went out
  * after the track ended, by `untilMs`, with P(the exit is the visitor's) and its ratio, and Σ P.
  */
-function softExits(track: Sighting, untilMs: number, unlinked: Parameters<typeof resolveBatch>[7], colIndex: ReadonlyMap<string, number>, similarity: Similarity, rules: IdentityRules): SoftExits[] | null {
+function softExits(track: Sighting, untilMs: number, unlinked: UnlinkedExits | undefined, colIndex: ReadonlyMap<string, number>, similarity: Similarity, rules: IdentityRules): SoftExits[] | null {
   if (!unlinked || isExitTrack(track)) return null;
   const out: SoftExits[] = Array.from({ length: colIndex.size }, () => ({ terms: [], mass: 0 }));
   for (const x of unlinked.tracks) {
@@ -390,7 +432,8 @@ export interface StoreIdentityState {
 /**
  * One resolution round of a store: decides every undecided non-entrance track whose batch is ripe (the store's
  * clock — its newest sighting — is `settleMs` past the batch end; or every batch when `flushAll`), batch by batch
- * in time order, each camera on its own; an ambiguous track is decided once more, finally, `reconsiderMs` later.
+ * in time order, each camera on its own; an ambiguous track is decided once more, finally, `reconsiderMs` later
+ * (`exitReconsiderMs` for a leaving track).
  * When things happen is a function of the sightings' own times, never of when they arrived, so one hub and N
  * replicas serialising rounds per store reach the same links.
  */
@@ -446,7 +489,7 @@ export function resolveRound(state: StoreIdentityState, similarity: Similarity, 
   const schedule = (t: Sighting, second: boolean) => {
     const b = Math.floor(t.lastMs / rules.bucketMs);
     const wait = isExitTrack(t) ? 0 : rules.exitWaitMs;
-    const at = (b + 1) * rules.bucketMs + rules.settleMs + wait + (second ? rules.reconsiderMs : 0);
+    const at = (b + 1) * rules.bucketMs + rules.settleMs + wait + (second ? (isExitTrack(t) ? rules.exitReconsiderMs : rules.reconsiderMs) : 0);
     if (!opts.flushAll && at > clock) return;
     const id = `${String(at).padStart(16, '0')}|${second ? 0 : 1}|${t.cameraId}`;
     const e = agenda.get(id) ?? { at, final: second || rules.reconsiderMs <= 0, tracks: [] };
@@ -463,7 +506,16 @@ export function resolveRound(state: StoreIdentityState, similarity: Similarity, 
     const s = byKey.get(key);
     if (s && isExitTrack(s)) (exits.set(entranceVisitorId, s), linkedExit.add(s.key));
   };
-  for (const l of state.links) closeIfExit(l.key, l.entranceVisitorId);
+  // Tracks of other cameras linked to each visitor: a leaving track is weighed against them (seenEvidence).
+  const seen = new Map<string, Sighting[]>();
+  const noteSeen = (key: string, entranceVisitorId: string) => {
+    const s = byKey.get(key);
+    if (!s || s.entrance) return;
+    const l = seen.get(entranceVisitorId) ?? [];
+    l.push(s);
+    seen.set(entranceVisitorId, l);
+  };
+  for (const l of state.links) (closeIfExit(l.key, l.entranceVisitorId), noteSeen(l.key, l.entranceVisitorId));
   // Leaving tracks nobody is linked to yet, by key (deterministic sums), with their owners' posterior, memoised.
   const sortedAnchors = [...anchors].sort((a, b) => cmp(a.key, b.key));
   const leaving = state.sightings.filter((s) => isExitTrack(s) && !s.isStaff).sort((a, b) => cmp(a.key, b.key));
@@ -478,7 +530,7 @@ export function resolveRound(state: StoreIdentityState, similarity: Similarity, 
     }
     return lo;
   };
-  const unlinkedExits = {
+  const unlinkedExits: UnlinkedExits = {
     get tracks() {
       return leaving.filter((x) => !linkedExit.has(x.key));
     },
@@ -488,6 +540,7 @@ export function resolveRound(state: StoreIdentityState, similarity: Similarity, 
       if (!o || o.anchorsBefore !== n) owners.set(x.key, (o = { anchorsBefore: n, owners: exitOwners(x, sortedAnchors, similarity, rules) }));
       return o.owners;
     },
+    seen,
   };
   const out: Decision[] = [];
   while (agenda.size > 0) {
@@ -500,6 +553,7 @@ export function resolveRound(state: StoreIdentityState, similarity: Similarity, 
       if (d.kind === 'link') {
         taken.add(takenKey(d.entranceVisitorId, slotOf(byKey.get(d.key)!)));
         closeIfExit(d.key, d.entranceVisitorId);
+        noteSeen(d.key, d.entranceVisitorId);
         out.push(d);
       } else if (d.reason === 'ambiguous' && !batch.final) {
         out.push({ ...d, final: false });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { appearanceLlr, DEFAULT_APPEARANCE, normalScore, type CosineDist } from '../../../hub/identity/evidence.js';
-import { DEFAULT_RULES, exitOwners, feasible, resolveBatch, resolveRound, viewsCorrection, type Decision, type ExitOwnersMemo, type Sighting } from '../../../hub/identity/resolve.js';
+import { DEFAULT_RULES, exitOwners, feasible, resolveBatch, resolveRound, seenEvidence, viewsCorrection, type Decision, type ExitOwnersMemo, type Sighting } from '../../../hub/identity/resolve.js';
 
 const MIN = 60_000;
 const T0 = 1_800_000_000_000;
@@ -208,6 +208,37 @@ describe('hub/identity/resolve', () => {
       expect(kinds(off.filter((d) => d.kind === 'link' || d.final))).to.deep.equal(['XA→A', 'T1:ambiguous']);
       const on = resolveRound({ sightings: [A, B, t1, xa], decided: none, links: [] }, sim, DEFAULT_RULES, { flushAll: true });
       expect(kinds(on)).to.deep.equal(['XA→A', 'T1→A']);
+    });
+  });
+
+  describe('a leaving track against the tracks already linked to its candidates', () => {
+    const leaving = (visitorId: string, atMs: number): Sighting => ({ ...anchor(visitorId, 0), enteredMs: null, firstMs: atMs - 3000, lastMs: atMs, exitedMs: atMs });
+    // X looks like A and B alike from the door; A's till track T1, already linked to A, ended a minute before X went out.
+    const t1 = till('T1', T0 + 10 * MIN);
+    const x = leaving('X', t1.lastMs + MIN);
+    const sim = table({ 'X|A': 0.86, 'X|B': 0.86, 'T1|A': 0.8, 'T1|X': 0.8 });
+    const soft = (seen: Map<string, Sighting[]>) => ({ tracks: [], ownersOf: () => [], seen });
+
+    it('looking like the till track just before it settles the exit; a till track seen after it rules its visitor out', () => {
+      const seen = new Map([['A', [t1]]]);
+      expect(kinds(resolveBatch([x], [A, B], none, sim, DEFAULT_RULES, new Map(), x.lastMs, soft(new Map())))).to.deep.equal(['X:ambiguous']);
+      expect(kinds(resolveBatch([x], [A, B], none, sim, DEFAULT_RULES, new Map(), x.lastMs, soft(seen)))).to.deep.equal(['X→A']);
+      expect(kinds(resolveBatch([x], [A, B], none, sim, { ...DEFAULT_RULES, exitsWeighSeen: false }, new Map(), x.lastMs, soft(seen)))).to.deep.equal(['X:ambiguous']);
+      // Looking unlike A's till track counts against A.
+      expect(seenEvidence(x, A, [t1], table({ 'X|A': 0.86, 'T1|A': 0.8, 'T1|X': 0.45 }), DEFAULT_RULES)).to.be.lessThan(0);
+      // Still at the till after X went out: X is A's only if the link was wrong.
+      const after = till('T1', x.lastMs - 30_000);
+      expect(seenEvidence(x, A, [after], sim, DEFAULT_RULES)).to.be.closeTo(Math.log(1 - DEFAULT_RULES.minPosterior), 1e-12);
+      // Only leaving tracks are weighed so.
+      expect(seenEvidence(till('T9', x.lastMs + MIN), A, [t1], sim, DEFAULT_RULES)).to.equal(0);
+    });
+
+    it('in a round: an ambiguous exit is decided again once the till tracks before it are linked, sooner than a till track', () => {
+      const state = { sightings: [A, B, t1, x], decided: new Set([t1.key]), retry: new Set([x.key]), links: [{ key: t1.key, cameraId: t1.cameraId, entranceVisitorId: 'A' }] };
+      const due = (Math.floor(x.lastMs / DEFAULT_RULES.bucketMs) + 1) * DEFAULT_RULES.bucketMs + DEFAULT_RULES.settleMs + DEFAULT_RULES.exitReconsiderMs;
+      expect(DEFAULT_RULES.exitReconsiderMs).to.be.lessThan(DEFAULT_RULES.reconsiderMs);
+      expect(resolveRound({ ...state, sightings: [...state.sightings, anchor('Z', due - 5000)] }, sim, DEFAULT_RULES)).to.deep.equal([]);
+      expect(kinds(resolveRound({ ...state, sightings: [...state.sightings, anchor('Z', due + 1000)] }, sim, DEFAULT_RULES))).to.deep.equal(['X→A']);
     });
   });
 
