@@ -1,6 +1,6 @@
 import type { StoreMetrics } from './metrics.js';
 import type { WaitStats } from './queue-wait.js';
-import { localMidnight, zoneOffsetMs, type Window } from './window.js';
+import { nextMidnight, zoneOffsetMs, type Window } from './window.js';
 
 /**
  * The CSV report (GET /stores/:id/report.csv): one row per interval, every metric of GET /stores/:id/metrics as a
@@ -57,13 +57,12 @@ export function localIso(t: number, timeZone: string): string {
   return `${local}${off < 0 ? '-' : '+'}${hh}:${mm}`;
 }
 
-/** Local calendar days covering `w` (the first and last trimmed to the window), DST-exact via localMidnight. */
+/** Local calendar days covering `w` (the first and last trimmed to the window), DST-exact via nextMidnight. */
 export function dayBuckets(w: Window, timeZone: string): Window[] {
   const out: Window[] = [];
   let start = w.from;
   while (start < w.to) {
-    const local = new Date(start + zoneOffsetMs(start, timeZone));
-    const next = localMidnight(local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate() + 1, timeZone);
+    const next = nextMidnight(start, timeZone);
     out.push({ from: start, to: Math.min(next, w.to) });
     start = Math.min(next, w.to);
   }

@@ -44,12 +44,21 @@ export function zoneOffsetMs(t: number, timeZone: string): number {
   return asUtc - Math.floor(t / 1000) * 1000;
 }
 
-/** The instant of local midnight starting calendar day y-m-d in `timeZone` (two passes settle DST edges). */
+/**
+ * The first instant of calendar day y-m-d in `timeZone`: its local midnight, found in two passes that settle DST
+ * edges. Where clocks jump forward at 00:00 (America/Santiago, America/Havana), midnight does not exist and one pass
+ * lands on the evening before: the day then starts at the jump, which the other pass found.
+ */
 export function localMidnight(y: number, m: number, d: number, timeZone: string): number {
   const guess = Date.UTC(y, m - 1, d);
-  let t = guess - zoneOffsetMs(guess, timeZone);
-  t = guess - zoneOffsetMs(t, timeZone);
-  return t;
+  const first = guess - zoneOffsetMs(guess, timeZone);
+  const second = guess - zoneOffsetMs(first, timeZone);
+  const onDay = (t: number) => {
+    const local = t + zoneOffsetMs(t, timeZone);
+    return local >= guess && local < guess + DAY_MS;
+  };
+  const candidates = [first, second].filter(onDay);
+  return candidates.length > 0 ? Math.min(...candidates) : second;
 }
 
 /** [local midnight, next local midnight) of the day containing `now` in `timeZone`. */
@@ -63,6 +72,13 @@ export function todayIn(timeZone: string, now: number): Window {
   return { from, to: localMidnight(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), timeZone) };
 }
 
+/** The start of the local day after the one holding `t`; always later than `t` (a loop over days must end). */
+export function nextMidnight(t: number, timeZone: string): number {
+  const next = todayIn(timeZone, t).to;
+  if (!(next > t)) throw new Error(`no local day after ${new Date(t).toISOString()} in ${timeZone}`);
+  return next;
+}
+
 /**
  * The local midnights that matter for counting through `w`: the one that starts the day holding `w.from`, and every
  * later one before `w.to` (a window of many days restarts daily counts at each).
@@ -70,7 +86,7 @@ export function todayIn(timeZone: string, now: number): Window {
 export function midnightsOf(w: Window, timeZone: string): { dayStart: number; within: number[] } {
   const first = todayIn(timeZone, w.from);
   const within: number[] = [];
-  for (let m = first.to; m < w.to; m = todayIn(timeZone, m).to) within.push(m);
+  for (let m = first.to; m < w.to; m = nextMidnight(m, timeZone)) within.push(m);
   return { dayStart: first.from, within };
 }
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { hourBuckets, midnightsOf, parseInstant, resolveWindow, todayIn } from '../../../hub/analytics/window.js';
+import { dayBuckets } from '../../../hub/analytics/report-csv.js';
 
 const KOL = 'Asia/Kolkata';
 
@@ -50,5 +51,24 @@ describe('analytics windows', () => {
     // A window starting at midnight has nothing before it; Berlin's 23-hour day (clocks forward on 29 March).
     const berlin = { from: Date.parse('2026-03-28T23:00:00Z'), to: Date.parse('2026-03-30T12:00:00Z') };
     expect(midnightsOf(berlin, 'Europe/Berlin')).to.deep.equal({ dayStart: berlin.from, within: [Date.parse('2026-03-29T22:00:00Z')] });
+  });
+
+  it('where clocks jump forward at midnight, the day starts at the jump (01:00) and lasts 23 hours, and walks over days end', () => {
+    // America/Santiago, 6 Sept 2026: 00:00 (−04) becomes 01:00 (−03); America/Havana, 8 March 2026: the same at −05/−04.
+    for (const [tz, day, start, dayBefore] of [
+      ['America/Santiago', '2026-09-06', '2026-09-06T04:00:00Z', '2026-09-05T04:00:00Z'],
+      ['America/Havana', '2026-03-08', '2026-03-08T05:00:00Z', '2026-03-07T05:00:00Z'],
+    ] as const) {
+      const noon = Date.parse(start) + 11 * 3_600_000;
+      expect(todayIn(tz, noon).from, `${tz} today`).to.equal(Date.parse(start));
+      expect(todayIn(tz, Date.parse(dayBefore) + 3_600_000).to, `${tz} the day before ends at the jump`).to.equal(Date.parse(start));
+      expect(parseInstant(day, 'from', tz)).to.equal(Date.parse(start));
+      // The day before, the 23-hour day of the jump, and the day after: to the midnight after those.
+      const twoDays = { from: Date.parse(dayBefore), to: Date.parse(start) + 47 * 3_600_000 };
+      expect(midnightsOf(twoDays, tz).within[0], `${tz} midnights`).to.equal(Date.parse(start));
+      expect(midnightsOf(twoDays, tz).within).to.have.length(2);
+      expect(dayBuckets(twoDays, tz).map((b) => (b.to - b.from) / 3_600_000), `${tz} day lengths`).to.deep.equal([24, 23, 24]);
+      expect(resolveWindow({}, tz, noon)).to.deep.equal({ from: Date.parse(start), to: Date.parse(start) + 23 * 3_600_000 });
+    }
   });
 });
