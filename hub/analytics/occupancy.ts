@@ -18,8 +18,9 @@ export interface OccupancyContext {
 /**
  * Customers inside over time, counted the way people counters count: from the store's local midnight, so a view of
  * the last hour still sees who came in before it, and a missed exit stops counting at the end of its day. A
- * visitor is inside after an ENTRY or REENTRY and outside after an EXIT, so the count is the number of visitors
- * whose latest door event of the day so far is an arrival; an EXIT of someone not inside changes nothing.
+ * visitor is inside after an ENTRY or REENTRY (twice the same visitor is one person) and outside after their EXIT.
+ * The door camera often sees people leave on a new track, with a new visitor id: an EXIT of a visitor not known to
+ * be inside takes one of those inside away, as a counter's exit would, and none when nobody is.
  *
  * Per bucket: `occupancy` at min(bucket end, at) (events strictly before that instant), `occupancy_peak` the
  * largest count in [bucket start, min(bucket end, at)). Buckets starting at or after `at` (the future) are 0.
@@ -28,9 +29,13 @@ export interface OccupancyContext {
  */
 export function occupancyByBucket(doors: readonly DoorEvent[], buckets: readonly Window[], at: number, ctx: OccupancyContext = {}): Occupancy[] {
   const inside = new Set<string>();
+  /** Exits of visitors not known inside, each standing for one of `inside` gone out; at most inside.size. */
+  let anonymousExits = 0;
+  const count = () => inside.size - anonymousExits;
   const apply = (d: DoorEvent) => {
-    if (d.type === 'EXIT') inside.delete(d.visitor_id);
-    else inside.add(d.visitor_id);
+    if (d.type !== 'EXIT') inside.add(d.visitor_id);
+    else if (inside.delete(d.visitor_id)) anonymousExits = Math.min(anonymousExits, inside.size);
+    else if (count() > 0) anonymousExits++;
   };
   for (const d of ctx.before ?? []) apply(d);
   const resets = ctx.resets ?? [];
@@ -46,23 +51,24 @@ export function occupancyByBucket(doors: readonly DoorEvent[], buckets: readonly
       const nextEvent = i < doors.length && doors[i]!.ts < until ? doors[i]!.ts : Infinity;
       const nextReset = r < resets.length && (resets[r]! < until || (midnightAt && resets[r] === until)) ? resets[r]! : Infinity;
       if (nextEvent === Infinity && nextReset === Infinity) return;
-      const before = inside.size;
+      const before = count();
       if (nextReset <= nextEvent) {
         inside.clear();
+        anonymousExits = 0;
         r++;
       } else {
         apply(doors[i++]!);
       }
-      if (inside.size !== before) onChange(inside.size);
+      if (count() !== before) onChange(count());
     }
   };
   return buckets.map((b) => {
     advance(b.from, () => {}, true);
     if (b.from >= at) return { occupancy: 0, occupancy_peak: 0 };
-    let peak = inside.size;
-    advance(Math.min(b.to, at), (count) => {
-      peak = Math.max(peak, count);
+    let peak = count();
+    advance(Math.min(b.to, at), (n) => {
+      peak = Math.max(peak, n);
     });
-    return { occupancy: inside.size, occupancy_peak: peak };
+    return { occupancy: count(), occupancy_peak: peak };
   });
 }

@@ -66,3 +66,24 @@ describe('occupancyByBucket with the day before the window', () => {
     ]);
   });
 });
+
+describe('occupancyByBucket when people leave on a new track', () => {
+  const buckets = [{ from: 0, to: 60 * M }, { from: 60 * M, to: 120 * M }];
+
+  it('an EXIT of a visitor not known inside takes one person away (the door camera gave the leaving track a new id)', () => {
+    const doors = [
+      door('A', 'ENTRY', 1 * M),
+      door('B', 'ENTRY', 2 * M),
+      door('C', 'ENTRY', 3 * M),
+      door('V9', 'EXIT', 20 * M), // one of A, B, C leaving on a new track
+      door('V10', 'EXIT', 70 * M),
+      door('A', 'EXIT', 80 * M), // A's own exit: still one person left at most
+      door('V11', 'EXIT', 90 * M), // the store is empty by now: nobody to take away
+      door('D', 'ENTRY', 100 * M),
+    ];
+    expect(occupancyByBucket(doors, buckets, 120 * M)).to.deep.equal([
+      { occupancy: 2, occupancy_peak: 3 },
+      { occupancy: 1, occupancy_peak: 2 }, // 1 after V10, 0 after A (B or C already counted out), D makes 1
+    ]);
+  });
+});
