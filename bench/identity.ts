@@ -43,8 +43,9 @@ const list = (s: string, min = 0) => s.split(',').map(Number).filter((x) => Numb
 // Enough simulated hours for a few hundred scored till customers at every size.
 const hoursFor = (occupancy: number) => (occupancy <= 10 ? 36 : occupancy <= 50 ? 8 : 2);
 const pct = (x: number, of: number) => `${((100 * x) / Math.max(1, of)).toFixed(1)} %`;
-// The former rules: the till track against entering tracks only, leaving tracks linked at 0.9 on their own looks and
-// used only to close, every ambiguous track reconsidered once 15 min later.
+// The baseline the defaults are measured against (`--baseline`): the till track against entering tracks only,
+// leaving tracks linked at 0.9 on their own looks and used only to close, every ambiguous track reconsidered once
+// 15 min later.
 const BASELINE: Partial<IdentityRules> = { exitWaitMs: 0, secondSampleWeight: 0, leaving: null, softExits: false, exitMinPosterior: 0.9, viewCorrelation: 0, estimateCorrelationAfter: 0, reconsiderMs: 15 * 60_000, exitReconsiderMs: 15 * 60_000, exitsWeighSeen: false };
 
 console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (the figures are counts, not timings; round time is indicative)`);

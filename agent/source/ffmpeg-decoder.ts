@@ -105,7 +105,8 @@ export function startDecoder(o: DecoderOptions): Decoder {
   });
   const cmd = ffmpeg(o.input)
     .setFfmpegPath(o.ffmpegPath)
-    .inputOptions(['-nostdin', '-hide_banner', '-threads', '1', ...o.inputOptions])
+    // `repeat`: ffmpeg would fold identical lines in a row ("RTP: missed 1 packets" at every loss) into one.
+    .inputOptions(['-nostdin', '-hide_banner', '-loglevel', 'repeat+info', '-threads', '1', ...o.inputOptions])
     .outputOptions(['-an', '-sn', '-filter_threads', '1', '-vf', o.filter, ...(o.fps ? ['-r', String(o.fps)] : ['-vsync', '0']), '-pix_fmt', 'rgb24', '-f', 'rawvideo']);
   const stop = () => {
     clearTimeout(watchdog);

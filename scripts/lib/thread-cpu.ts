@@ -12,7 +12,7 @@ export interface ThreadCpu {
   rest: number;
 }
 
-/** Clock ticks per second of /proc's times (USER_HZ, 100 on Linux). */
+/** Clock ticks per second of /proc's times: USER_HZ, 100 on Linux's common architectures (x86, ARM). */
 const TICKS = 100;
 
 /**
@@ -20,18 +20,24 @@ const TICKS = 100;
  * unlike wall time, hardly moves when other work shares the machine, so benchmarks print it beside their rates.
  */
 export function threadTimes(pid: number): ThreadTimes | null {
+  let tids: string[];
   try {
-    const out: ThreadTimes = new Map();
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  const out: ThreadTimes = new Map();
+  for (const tid of tids) {
+    try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       // Fields after the parenthesised name: utime and stime are the 12th and 13th.
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       out.set(tid, (Number(f[11]) + Number(f[12])) / TICKS);
+    } catch {
+      // The thread ended between the listing and the read: its time is gone with it.
     }
-    return out;
-  } catch {
-    return null;
   }
+  return out;
 }
 
 /** The CPU each thread of process `pid` spent between two readings (threads started in between count whole). */

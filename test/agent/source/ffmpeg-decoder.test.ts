@@ -10,10 +10,11 @@ import { startThreadedDecoder } from '../../../agent/source/threaded-decoder.js'
 
 const bins = resolveBinaries(process.env);
 
-/** Two consecutive free UDP ports (RTP and RTCP), the first even as RTP wants. */
-async function portPair(): Promise<number> {
+/** Two consecutive free UDP ports (RTP and RTCP), the first even as RTP wants, other than `not`. */
+async function portPair(not?: number): Promise<number> {
   for (let tries = 0; tries < 50; tries++) {
     const base = 20_000 + 2 * Math.floor(Math.random() * 10_000);
+    if (base === not) continue;
     const socks = [dgram.createSocket('udp4'), dgram.createSocket('udp4')];
     const ok = await Promise.all(socks.map((s, i) => new Promise<boolean>((resolve) => {
       s.once('error', () => resolve(false));
@@ -58,9 +59,10 @@ describe('agent/source/ffmpeg-decoder', function () {
   // Real ffmpeg on both sides: a test pattern sent as RTP/JPEG over UDP through a relay that drops packets, read by
   // the agent's decoder from an SDP description, as a camera's stream over a lossy network is.
   for (const [name, start] of [['in process', startDecoder], ['on its thread', startThreadedDecoder]] as const) {
-    it(`counts the RTP packets a lossy network drops, though frames keep coming (${name})`, async () => {
+    it(`counts the RTP packets a lossy network drops, though frames keep coming (${name}) @integration`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'rtp-loss-'));
-      const [relayPort, decoderPort] = [await portPair(), await portPair()];
+      const relayPort = await portPair();
+      const decoderPort = await portPair(relayPort);
       const sdp = join(dir, 'camera.sdp');
       // Payload type 26 (JPEG) is static: the description needs no codec parameters.
       writeFileSync(sdp, `v=0\no=- 0 0 IN IP4 127.0.0.1\ns=camera\nc=IN IP4 127.0.0.1\nt=0 0\nm=video ${decoderPort} RTP/AVP 26\n`);
@@ -84,8 +86,9 @@ describe('agent/source/ffmpeg-decoder', function () {
         while (frames < 40 && (await decoder.queue.next())) frames++;
         expect(frames, 'frames still flow over the lossy link').to.equal(40);
         expect(relay.counts.dropped, 'the relay dropped packets').to.be.at.least(3);
-        // Each drop is reported once its gap is given up on (a reorder delay later): the last may not be yet.
-        expect(decoder.lostPackets(), `lost of ${relay.counts.dropped} dropped`).to.be.within(1, relay.counts.dropped);
+        // Each drop is reported once its gap is given up on (a reorder delay later), so the last ones may not be yet.
+        // Most must be counted, none invented.
+        expect(decoder.lostPackets(), `lost of ${relay.counts.dropped} dropped`).to.be.within(Math.ceil(relay.counts.dropped / 2), relay.counts.dropped);
       } finally {
         sender.kill('SIGKILL');
         decoder.kill();
