@@ -59,6 +59,26 @@ export function mayUseClientId(user: MqttUser, clientId: string, stores: readonl
 }
 
 /**
+ * Pure: the logins whose agents can never connect because their client id reads as another store's
+ * (`agent-S-X-CAM` with stores S and S-X: mayUseClientId gives it to S-X). Listed at start, so the clash is seen
+ * before an installer wonders why a camera stays offline. "*" logins name no cameras and cannot be checked.
+ */
+export function clientIdClashes(users: Readonly<Record<string, MqttUser>>): { username: string; clientId: string; owner: string }[] {
+  const stores = [...new Set(Object.values(users).map((u) => u.store_id))];
+  const out: { username: string; clientId: string; owner: string }[] = [];
+  for (const [username, user] of Object.entries(users)) {
+    for (const cam of user.camera_ids) {
+      if (cam === '*') continue;
+      const clientId = `agent-${user.store_id}-${cam}`;
+      if (mayUseClientId(user, clientId, stores)) continue;
+      const owner = stores.filter((s) => clientId.startsWith(`agent-${s}-`)).sort((a, b) => b.length - a.length)[0]!;
+      out.push({ username, clientId, owner });
+    }
+  }
+  return out;
+}
+
+/**
  * Pure: may this message be retained? Retained messages live in the broker's memory for good, so only camera
  * status heartbeats may be retained, each at most STATUS_MAX_BYTES; anonymous clients get no retained
  * messages on other topics either.

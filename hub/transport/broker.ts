@@ -4,7 +4,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from '../../common/logger.js';
 import { parseTopic } from '../../common/topics.js';
 import { createLoginGuard, DEFAULT_LOGIN_GUARD, verifyConstantCost, type LoginGuard } from '../security/login-guard.js';
-import { isHubTopic, MAX_RETAINED_TOPICS, mayPublish, mayRetain, maySubscribe, mayUseClientId } from './acl.js';
+import { clientIdClashes, isHubTopic, MAX_RETAINED_TOPICS, mayPublish, mayRetain, maySubscribe, mayUseClientId } from './acl.js';
 import { RetryLater, type MessageHandler } from './message-handler.js';
 import { limitPacketSize } from './packet-guard.js';
 import type { MqttUser, UsersFile } from './users.js';
@@ -44,6 +44,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions) {
   let refused = 0;
   /** Every store with a login: an agent client id belongs to the longest one it starts with (mayUseClientId). */
   const stores = [...new Set(Object.values(opts.users ?? {}).map((u) => u.store_id))];
+  for (const c of clientIdClashes(opts.users ?? {})) {
+    log.warn({ event: 'mqtt_client_id_clash', username: c.username, client_id: c.clientId, store: c.owner },
+      `the agent of login ${c.username} would connect as ${c.clientId}, which belongs to store ${c.owner}: it will be refused; rename its camera`);
+  }
 
   const broker = await Aedes.createBroker({
     // Agent client ids are agent-<store>-<camera>: longer than 3.1.1's guaranteed 23 characters [MQTT-3.1.3-5].

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword, loadUsersFile, verifyPassword } from '../../../hub/transport/users.js';
-import { mayPublish, mayRetain, maySubscribe, mayUseClientId, STATUS_MAX_BYTES } from '../../../hub/transport/acl.js';
+import { clientIdClashes, mayPublish, mayRetain, maySubscribe, mayUseClientId, STATUS_MAX_BYTES } from '../../../hub/transport/acl.js';
 import { loadMqttTransportConfig } from '../../../hub/transport/config.js';
 
 function messageOf(fn: () => unknown): string {
@@ -67,6 +67,10 @@ describe('hub/transport/users, acl and config', () => {
     expect(mayUseClientId(storeS, 'agent-S-X-CAM_1', ['S'])).to.equal(true); // no store S-X: camera X-CAM_1 of S
     expect(mayUseClientId({ password_hash: '', store_id: 'S-X', camera_ids: ['CAM_1'] }, 'agent-S-X-CAM_1', ['S', 'S-X'])).to.equal(true);
     expect(mayUseClientId({ ...storeS, camera_ids: ['X-CAM_1'] }, 'agent-S-X-CAM_1', ['S', 'S-X'])).to.equal(false);
+    // That last agent can never connect: the clash is listed at start.
+    expect(clientIdClashes({ s: { ...storeS, camera_ids: ['X-CAM_1', 'CAM_2'] }, sx: { password_hash: '', store_id: 'S-X', camera_ids: ['*'] } }))
+      .to.deep.equal([{ username: 's', clientId: 'agent-S-X-CAM_1', owner: 'S-X' }]);
+    expect(clientIdClashes({ a: user, sx: { password_hash: '', store_id: 'S-X', camera_ids: ['*'] } })).to.deep.equal([]);
     expect(mayRetain('store/S/camera/C/status', 200).ok).to.equal(true);
     expect(mayRetain('store/S/camera/C/status', STATUS_MAX_BYTES + 1).ok).to.equal(false);
     expect(mayRetain('store/S/camera/C/events', 10).ok).to.equal(false);
