@@ -383,6 +383,8 @@ export function seenEvidence(exit: Sighting, anchor: Sighting, seen: readonly Si
   const out = exitTimeOf(exit);
   const p = rules.minPosterior;
   for (const t of seen) {
+    // A track of an earlier visit (the visitor came back since) is not this visit's evidence.
+    if (anchor.enteredMs !== null && t.firstMs < anchor.enteredMs) continue;
     let ratio = 0;
     if (t.lastMs <= out) {
       const c = similarity(t, exit);
@@ -506,13 +508,16 @@ export function resolveRound(state: StoreIdentityState, similarity: Similarity, 
     const s = byKey.get(key);
     if (s && isExitTrack(s)) (exits.set(entranceVisitorId, s), linkedExit.add(s.key));
   };
-  // Tracks of other cameras linked to each visitor: a leaving track is weighed against them (seenEvidence).
+  // Tracks of other cameras linked to each visitor: a leaving track is weighed against them (seenEvidence). Not
+  // leaving tracks (an earlier visit's exit says nothing of this one's), and in key order, so that every replica
+  // sums the same terms in the same order whatever order it read the links in.
   const seen = new Map<string, Sighting[]>();
   const noteSeen = (key: string, entranceVisitorId: string) => {
     const s = byKey.get(key);
-    if (!s || s.entrance) return;
+    if (!s || s.entrance || isExitTrack(s)) return;
     const l = seen.get(entranceVisitorId) ?? [];
     l.push(s);
+    l.sort((a, b) => cmp(a.key, b.key));
     seen.set(entranceVisitorId, l);
   };
   for (const l of state.links) (closeIfExit(l.key, l.entranceVisitorId), noteSeen(l.key, l.entranceVisitorId));

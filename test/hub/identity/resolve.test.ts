@@ -231,6 +231,9 @@ describe('hub/identity/resolve', () => {
       expect(seenEvidence(x, A, [after], sim, DEFAULT_RULES)).to.be.closeTo(Math.log(1 - DEFAULT_RULES.minPosterior), 1e-12);
       // Only leaving tracks are weighed so.
       expect(seenEvidence(till('T9', x.lastMs + MIN), A, [t1], sim, DEFAULT_RULES)).to.equal(0);
+      // A till track of an earlier visit (A came back since) says nothing of this visit's exit.
+      const back = { ...A, enteredMs: t1.lastMs + 10_000 };
+      expect(seenEvidence(x, back, [t1], table({ 'X|A': 0.86, 'T1|A': 0.8, 'T1|X': 0.45 }), DEFAULT_RULES)).to.equal(0);
     });
 
     it('in a round: an ambiguous exit is decided again once the till tracks before it are linked, sooner than a till track', () => {
