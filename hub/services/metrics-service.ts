@@ -60,15 +60,17 @@ export function createMetricsService(deps: MetricsDeps) {
     const zones = zoneSets(layout);
     const midnights = midnightsOf(w, layout.timezone);
     return guardDb(async () => {
-      const [conv, queue, dwell, staff, doors, queueEvents, doorsBefore] = await Promise.all([
+      const [conv, queue, dwell, staff, dayDoors, queueEvents] = await Promise.all([
         conversionFacts(storeId, layout, w),
         repo.queueSamples(storeId, w.from - 5 * 60_000, w.to, zones.billing),
         repo.dwellByHour(storeId, w.from, w.to, origin),
         repo.staffByHour(storeId, w.from, w.to, origin),
-        deps.kpi.doorEvents(storeId, w.from, w.to),
+        // From the day's start, one read: occupancy counts from local midnight, everything else from `from`.
+        deps.kpi.doorEvents(storeId, Math.min(midnights.dayStart, w.from), w.to),
         deps.kpi.queueEvents(storeId, w.from, w.to, zones.billing),
-        midnights.dayStart < w.from ? deps.kpi.doorEvents(storeId, midnights.dayStart, w.from) : Promise.resolve([]),
       ]);
+      const split = dayDoors.findIndex((d) => d.ts >= w.from);
+      const doors = split < 0 ? [] : dayDoors.slice(split);
       const nBuckets = origin === null ? 1 : Math.ceil((w.to - origin) / HOUR_MS);
       return {
         window: w,
@@ -79,7 +81,7 @@ export function createMetricsService(deps: MetricsDeps) {
         staffEvents: Array.from({ length: nBuckets }, (_, i) => staff.get(i) ?? 0),
         doors,
         queueEvents,
-        occupancy: { before: doorsBefore, resets: midnights.within },
+        occupancy: { before: split < 0 ? dayDoors : dayDoors.slice(0, split), resets: midnights.within },
       };
     });
   }

@@ -50,12 +50,16 @@ export const MAX_RETAINED_TOPICS = 10_000;
  */
 export function mayUseClientId(user: MqttUser, clientId: string, stores: readonly string[] = [user.store_id]): boolean {
   if (!clientId.startsWith('agent-')) return true;
-  const owner = [...stores, user.store_id]
-    .filter((s) => clientId.startsWith(`agent-${s}-`))
-    .reduce<string | null>((a, s) => (a === null || s.length > a.length ? s : a), null);
-  if (owner !== user.store_id) return false;
+  if (clientIdOwner(clientId, [...stores, user.store_id]) !== user.store_id) return false;
   if (user.camera_ids.includes('*')) return true;
   return user.camera_ids.some((cam) => clientId === `agent-${user.store_id}-${cam}`);
+}
+
+/** The store an agent client id belongs to: the longest of `stores` it starts with (`agent-<store>-…`), or null. */
+function clientIdOwner(clientId: string, stores: readonly string[]): string | null {
+  let owner: string | null = null;
+  for (const s of stores) if (clientId.startsWith(`agent-${s}-`) && (owner === null || s.length > owner.length)) owner = s;
+  return owner;
 }
 
 /**
@@ -70,9 +74,8 @@ export function clientIdClashes(users: Readonly<Record<string, MqttUser>>): { us
     for (const cam of user.camera_ids) {
       if (cam === '*') continue;
       const clientId = `agent-${user.store_id}-${cam}`;
-      if (mayUseClientId(user, clientId, stores)) continue;
-      const owner = stores.filter((s) => clientId.startsWith(`agent-${s}-`)).sort((a, b) => b.length - a.length)[0]!;
-      out.push({ username, clientId, owner });
+      const owner = clientIdOwner(clientId, stores)!;
+      if (owner !== user.store_id) out.push({ username, clientId, owner });
     }
   }
   return out;
